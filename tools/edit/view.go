@@ -65,7 +65,6 @@ func (ed *Editor) viewFile(ctx context.Context, r io.Reader, shown string, vr []
 		first     = 0 // the first line shown
 		last      = 0 // the last line shown
 		cut       = false
-		crlf, lf  = 0, 0
 		notUTF8   = false
 		firstLong = false
 	)
@@ -74,12 +73,7 @@ func (ed *Editor) viewFile(ctx context.Context, r io.Reader, shown string, vr []
 			line = bytes.TrimPrefix(line, bom)
 		}
 		if complete {
-			if t, ok := bytes.CutSuffix(line, []byte("\r")); ok {
-				line = t
-				crlf++
-			} else {
-				lf++
-			}
+			line = bytes.TrimSuffix(line, []byte("\r"))
 		}
 		if !utf8.Valid(line) {
 			notUTF8 = true
@@ -103,7 +97,8 @@ func (ed *Editor) viewFile(ctx context.Context, r io.Reader, shown string, vr []
 		fmt.Fprintf(&sb, "%6d\t%s\n", n, line)
 		return !cut
 	}
-	total, err := scanLines(ctx, r, start, end, emit)
+	c, err := scanLines(ctx, r, start, end, emit)
+	total := c.lines
 	if err != nil {
 		return "", fmt.Errorf("reading %s: %w", shown, err)
 	}
@@ -119,16 +114,20 @@ func (ed *Editor) viewFile(ctx context.Context, r io.Reader, shown string, vr []
 	}
 
 	out := fmt.Sprintf("%s, lines %d-%d of %d:\n", shown, first, last, total) + sb.String()
-	if crlf > 0 && lf == 0 {
-		out += "[These lines end in CRLF (\\r\\n). view hides the \\r; write old_str and new_str with \\n and the edit keeps CRLF.]\n"
-	} else if crlf > 0 {
-		out += "[Some of these lines end in CRLF (\\r\\n), others in LF (\\n); view hides the \\r. In a file that mixes them, old_str must give each line's ending exactly, \\r\\n or \\n.]\n"
+	if c.crlf > 0 && c.crlf == c.breaks {
+		out += "[The file's lines end in CRLF (\\r\\n). view hides the \\r; write old_str and new_str with \\n and edits keep CRLF.]\n"
+	} else if c.crlf > 0 {
+		out += "[The file mixes CRLF (\\r\\n) and LF (\\n) line endings, and view hides the \\r. In such a file old_str must give each line's ending exactly, \\r\\n or \\n, and new_str is written as given.]\n"
 	}
 	if notUTF8 {
 		out += "[This file is not valid UTF-8: bytes that are not are shown as \uFFFD, and this tool cannot edit it.]\n"
 	}
 	if firstLong {
-		out += fmt.Sprintf("[Line %d is too long to show whole; only its start is shown. Read the rest with a shell command such as cut or fold.]\n", first)
+		out += fmt.Sprintf("[Line %d is too long to show whole; only its start is shown. Read the rest with a shell command such as cut or fold", first)
+		if first < total {
+			out += fmt.Sprintf(", and the lines after it with view_range [%d, %d]", first+1, total)
+		}
+		out += ".]\n"
 	} else if cut {
 		more := min(total, last+(last-first+1))
 		out += fmt.Sprintf("[Output clipped at %d characters after line %d of %d. To see more, view with view_range [%d, %d], or find line numbers with grep -n PATTERN %s.]\n",
@@ -137,24 +136,39 @@ func (ed *Editor) viewFile(ctx context.Context, r io.Reader, shown string, vr []
 	return out, nil
 }
 
+// counts are what scanLines counts in a whole file.
+type counts struct {
+	lines  int // lines, a last one without a line break included
+	breaks int // "\n" bytes
+	crlf   int // "\r\n" pairs
+}
+
 // scanLines reads r and calls emit for lines start to end (1-based; end
 // -1 means to the end) with the line's bytes, its "\n" removed; complete
 // reports whether it had one. emit must not keep the slice, and returns
-// false to stop the calls. scanLines returns the number of lines in r,
-// reading to the end in any case.
-func scanLines(ctx context.Context, r io.Reader, start, end int, emit func(n int, line []byte, complete bool) bool) (int, error) {
+// false to stop the calls. scanLines reads to the end in any case, to
+// count the file's lines and line breaks.
+func scanLines(ctx context.Context, r io.Reader, start, end int, emit func(n int, line []byte, complete bool) bool) (counts, error) {
 	buf := make([]byte, 256<<10)
-	var cur []byte
-	n := 0           // lines complete before the current position
-	want := true     // emit still takes lines
-	partial := false // the file does not end in "\n" so far
+	var (
+		c       counts
+		cur     []byte // the line in range being read
+		want    = true // emit still takes lines
+		lastCR  bool   // the last byte read is "\r"
+		partial bool   // the last byte read is not "\n"
+	)
 	for {
 		k, err := r.Read(buf)
-		if k > 0 {
-			partial = buf[k-1] != '\n'
-		}
 		chunk := buf[:k]
+		if k > 0 {
+			c.crlf += bytes.Count(chunk, []byte("\r\n"))
+			if lastCR && chunk[0] == '\n' {
+				c.crlf++
+			}
+			lastCR, partial = chunk[k-1] == '\r', chunk[k-1] != '\n'
+		}
 		for len(chunk) > 0 {
+			n := c.breaks
 			if want && n+1 >= start && (end == -1 || n+1 <= end) {
 				i := bytes.IndexByte(chunk, '\n')
 				if i < 0 {
@@ -163,39 +177,40 @@ func scanLines(ctx context.Context, r io.Reader, start, end int, emit func(n int
 				}
 				cur = appendCapped(cur, chunk[:i])
 				chunk = chunk[i+1:]
-				n++
-				want = emit(n, cur, true)
+				c.breaks++
+				want = emit(c.breaks, cur, true)
 				cur = cur[:0]
 				continue
 			}
 			if want && n+1 < start {
 				need := start - 1 - n // line breaks to pass before the range
-				if c := bytes.Count(chunk, []byte("\n")); c >= need {
+				if bytes.Count(chunk, []byte("\n")) >= need {
 					chunk = chunk[lineStart(chunk, need+1):]
-					n += need
+					c.breaks += need
 					continue
 				}
 			}
-			n += bytes.Count(chunk, []byte("\n"))
+			c.breaks += bytes.Count(chunk, []byte("\n"))
 			break
 		}
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return 0, err
+			return c, err
 		}
 		if err := ctx.Err(); err != nil {
-			return 0, err
+			return c, err
 		}
 	}
+	c.lines = c.breaks
 	if partial {
-		n++
-		if want && n >= start && (end == -1 || n <= end) {
-			emit(n, cur, false)
+		c.lines++
+		if want && c.lines >= start && (end == -1 || c.lines <= end) {
+			emit(c.lines, cur, false)
 		}
 	}
-	return n, nil
+	return c, nil
 }
 
 func fmtRange(vr []int) string { return fmt.Sprintf("[%d, %d]", vr[0], vr[1]) }

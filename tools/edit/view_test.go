@@ -71,9 +71,9 @@ func TestViewSpecialFiles(t *testing.T) {
 
 	out := succeed(t, ed, obj{"command": "view", "path": "crlf.txt"})
 	assert.Contains(t, out, "     1\tone\n     2\ttwo\n", "view hides the \\r of CRLF")
-	assert.Contains(t, out, "These lines end in CRLF")
+	assert.Contains(t, out, "The file's lines end in CRLF")
 
-	assert.Contains(t, succeed(t, ed, obj{"command": "view", "path": "mixed.txt"}), "Some of these lines end in CRLF")
+	assert.Contains(t, succeed(t, ed, obj{"command": "view", "path": "mixed.txt"}), "The file mixes CRLF")
 	assert.Contains(t, succeed(t, ed, obj{"command": "view", "path": "bom.txt"}), "     1\thello\n", "the byte order mark is not shown")
 
 	out = succeed(t, ed, obj{"command": "view", "path": "latin1.txt"})
@@ -155,6 +155,22 @@ func TestViewRangeOfLargeFile(t *testing.T) {
 		}
 		assert.Equal(t, fmt.Sprintf("big.txt, lines %d-%d of %d:\n", start, min(start+1, n), n)+want, out)
 	}
+}
+
+// TestViewLineEndingsOfWholeFile checks that the note on line endings is
+// about the whole file, not only the lines shown, and that a "\r\n" split
+// between two reads counts.
+func TestViewLineEndingsOfWholeFile(t *testing.T) {
+	ed, root := newEditor(t, nil)
+	writeFile(t, root, "mixed", strings.Repeat("crlf\r\n", 100_000)+"lf\n")
+	out := succeed(t, ed, obj{"command": "view", "path": "mixed", "view_range": []int{1, 2}})
+	assert.Contains(t, out, "The file mixes CRLF")
+
+	const readSize = 256 << 10 // view's read buffer
+	writeFile(t, root, "split", strings.Repeat("x", readSize-1)+"\r\nend\r\n")
+	out = succeed(t, ed, obj{"command": "view", "path": "split", "view_range": []int{2, 2}})
+	assert.Contains(t, out, "     2\tend\n")
+	assert.Contains(t, out, "The file's lines end in CRLF")
 }
 
 func TestViewUnreadable(t *testing.T) {
