@@ -46,6 +46,9 @@ func (ed *Editor) undo(ctx context.Context, local, shown string) (string, error)
 	if err != nil {
 		return "", fsError(err, shown)
 	}
+	if !info.Mode().IsRegular() {
+		return "", fmt.Errorf("%s is no longer a regular file (mode %s), so its edits cannot be undone", shown, info.Mode())
+	}
 	data, err := os.ReadFile(real)
 	if err != nil {
 		return "", fsError(err, shown)

@@ -18,12 +18,8 @@ import (
 const maxLine = 1 << 20
 
 func (ed *Editor) view(ctx context.Context, local, shown string, vr []int) (string, error) {
-	f, err := os.Open(local)
-	if err != nil {
-		return "", fsError(err, shown)
-	}
-	defer f.Close()
-	info, err := f.Stat()
+	// Stat before opening: opening a named pipe would block.
+	info, err := os.Stat(local)
 	if err != nil {
 		return "", fsError(err, shown)
 	}
@@ -36,6 +32,11 @@ func (ed *Editor) view(ctx context.Context, local, shown string, vr []int) (stri
 	if !info.Mode().IsRegular() {
 		return "", fmt.Errorf("%s is not a regular file (mode %s)", shown, info.Mode())
 	}
+	f, err := os.Open(local)
+	if err != nil {
+		return "", fsError(err, shown)
+	}
+	defer f.Close()
 	head := make([]byte, 8<<10)
 	k, err := f.ReadAt(head, 0)
 	if err != nil && err != io.EOF {
