@@ -29,36 +29,12 @@ func TestConformance(t *testing.T) {
 	toolstest.TestTool(t, think.NewSequential(), json.RawMessage(`{"thought":"first"}`))
 }
 
-// TestTaskDoneConformance checks task_done against the contract of
-// toolstest.TestTool by hand, because the suite counts empty arguments as
-// malformed while tools.Decode reads them as {} (some providers send
-// nothing for a call without arguments), and task_done needs none: for
-// this tool an empty payload is a valid call.
 func TestTaskDoneConformance(t *testing.T) {
 	done := think.NewTaskDone(nil)
-	spec := done.Spec()
-	assert.Equal(t, "task_done", spec.Name)
-	assert.NotEmpty(t, spec.Description)
-	var schema map[string]any
-	require.NoError(t, json.Unmarshal(spec.Schema, &schema))
-	assert.Equal(t, "object", schema["type"])
-	for _, args := range toolstest.Malformed {
-		if args == "" {
-			continue
-		}
-		res, err := done.Run(t.Context(), json.RawMessage(args))
-		require.NoError(t, err, args)
-		assert.True(t, res.IsError && res.Content != "" && !res.Done, "args %q: %+v", args, res)
-	}
+	toolstest.TestTool(t, done, json.RawMessage(`{"summary":"x"}`))
 	res, err := done.Run(t.Context(), nil)
 	require.NoError(t, err)
 	assert.True(t, res.Done, "no arguments at all is a valid call")
-
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	res, err = done.Run(ctx, json.RawMessage(`{"summary":"x"}`))
-	assert.True(t, err != nil || res.IsError, "a cancelled context does not end the task: %+v", res)
-	assert.False(t, res.Done)
 }
 
 func TestSequentialSchema(t *testing.T) {
