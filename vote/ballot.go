@@ -111,6 +111,30 @@ func (b Ballot) clone() Ballot {
 	return b
 }
 
+// jsonSafe is a deep copy of b that survives a JSON round trip unchanged.
+func (b Ballot) jsonSafe() Ballot {
+	fix := func(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
+	b.Voter, b.Choice = fix(b.Voter), fix(b.Choice)
+	if math.IsNaN(b.Weight) || math.IsInf(b.Weight, 0) {
+		b.Weight = 0
+	}
+	if b.Ranking != nil {
+		ranking := make([]string, len(b.Ranking))
+		for i, c := range b.Ranking {
+			ranking[i] = fix(c)
+		}
+		b.Ranking = ranking
+	}
+	if b.Approval != nil {
+		approval := make(map[string]bool, len(b.Approval))
+		for c, yes := range b.Approval {
+			approval[fix(c)] = yes
+		}
+		b.Approval = approval
+	}
+	return b
+}
+
 // Reason says why a ballot was not counted.
 type Reason string
 
@@ -155,7 +179,9 @@ func (r Reason) fix(kinds []Kind) string {
 	return ""
 }
 
-// Ignored is a ballot a strategy did not count, and why.
+// Ignored is a ballot a strategy did not count, and why. What JSON cannot
+// hold is recorded as JSON would read it back: a NaN or infinite weight
+// as 0 (Detail names it), bytes that are not UTF-8 in a name as U+FFFD.
 type Ignored struct {
 	Ballot Ballot `json:"ballot"`
 	Reason Reason `json:"reason"`
@@ -220,7 +246,7 @@ func screen(set map[string]int, ballots []Ballot, weighed bool, kinds []Kind) ([
 	for i, b := range ballots {
 		reason, detail := check(set, b, weighed, kinds)
 		if reason != "" {
-			ignored = append(ignored, Ignored{Ballot: b.clone(), Reason: reason, Detail: detail})
+			ignored = append(ignored, Ignored{Ballot: b.jsonSafe(), Reason: reason, Detail: detail})
 			continue
 		}
 		keep[i] = true

@@ -3,6 +3,7 @@ package vote_test
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -274,7 +275,7 @@ func TestIgnored(t *testing.T) {
 			require.Len(t, res.Ignored, 1)
 			assert.Equal(t, tt.reason, res.Ignored[0].Reason)
 			assert.Contains(t, res.Ignored[0].Detail, tt.detail)
-			assert.Equal(t, tt.ballot.Voter, res.Ignored[0].Ballot.Voter)
+			assert.Equal(t, strings.ToValidUTF8(tt.ballot.Voter, "\uFFFD"), res.Ignored[0].Ballot.Voter)
 			assert.Equal(t, []vote.Ballot{vote.Choose("ok", "b")}, res.Counted)
 		})
 	}

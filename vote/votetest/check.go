@@ -155,17 +155,14 @@ var reasons = []vote.Reason{
 	vote.ReasonInvalidWeight, vote.ReasonZeroWeight, vote.ReasonDuplicateVoter,
 }
 
-// key identifies a ballot by everything but its weight, which Weighted
-// changes.
+// key identifies a ballot by everything but its weight (which Weighted
+// changes), as it reads after a JSON round trip (which evidence survives).
 func key(b vote.Ballot) string {
 	b.Weight = 0
-	if len(b.Approval) == 0 {
-		b.Approval = nil
-	}
-	if len(b.Ranking) == 0 {
-		b.Ranking = nil
-	}
 	data, _ := json.Marshal(b)
+	var back vote.Ballot
+	_ = json.Unmarshal(data, &back)
+	data, _ = json.Marshal(back)
 	return string(data)
 }
 
