@@ -84,19 +84,6 @@ func (b Ballot) Kind() Kind {
 	return k
 }
 
-// names returns the candidates b names, in a fixed order.
-func (b Ballot) names() []string {
-	switch b.Kind() {
-	case KindChoice:
-		return []string{b.Choice}
-	case KindRanking:
-		return b.Ranking
-	case KindApproval:
-		return sortedKeys(b.Approval)
-	}
-	return nil
-}
-
 // clone returns a deep copy of b, so evidence never shares memory with the
 // caller's ballots.
 func (b Ballot) clone() Ballot {
@@ -277,20 +264,13 @@ func check(set map[string]int, b Ballot, weighed bool, kinds []Kind) (Reason, st
 	case kind == "":
 		return ReasonMalformed, "sets none or several of choice, ranking and approval"
 	}
-	names := b.names()
-	if kind == KindRanking {
-		seen := make(map[string]bool, len(names))
-		for _, c := range names {
-			if seen[c] {
-				return ReasonMalformed, fmt.Sprintf("ranks %q twice", c)
-			}
-			seen[c] = true
+	for i, c := range b.Ranking {
+		if slices.Contains(b.Ranking[:i], c) {
+			return ReasonMalformed, fmt.Sprintf("ranks %q twice", c)
 		}
 	}
-	for _, c := range names {
-		if _, ok := set[c]; !ok {
-			return ReasonUnknownCandidate, fmt.Sprintf("%q is not a candidate", c)
-		}
+	if unknown, ok := firstUnknown(set, b, kind); ok {
+		return ReasonUnknownCandidate, fmt.Sprintf("%q is not a candidate", unknown)
 	}
 	if !slices.Contains(kinds, kind) {
 		return ReasonWrongKind, fmt.Sprintf("a %s ballot; counted: %s", kind, kindList(kinds))
@@ -305,6 +285,30 @@ func check(set map[string]int, b Ballot, weighed bool, kinds []Kind) (Reason, st
 		return ReasonZeroWeight, ""
 	}
 	return "", ""
+}
+
+// firstUnknown returns a name b gives that is not in set: for an
+// approval, the least such name, so the report does not depend on map
+// order.
+func firstUnknown(set map[string]int, b Ballot, kind Kind) (unknown string, found bool) {
+	in := func(c string) bool { _, ok := set[c]; return ok }
+	switch kind {
+	case KindChoice:
+		return b.Choice, !in(b.Choice)
+	case KindRanking:
+		for _, c := range b.Ranking {
+			if !in(c) {
+				return c, true
+			}
+		}
+	case KindApproval:
+		for c := range b.Approval {
+			if !in(c) && (!found || c < unknown) {
+				unknown, found = c, true
+			}
+		}
+	}
+	return unknown, found
 }
 
 // noBallots is the ErrNoBallots of a decision that counted nothing: it
