@@ -186,7 +186,8 @@ type Ignored struct {
 // Both results keep the order of ballots and hold deep copies. The error,
 // if any, is about the candidate list: [ErrNoCandidates] when it is empty
 // (every ballot is then ignored as naming an unknown candidate), or a
-// candidate that is empty, not UTF-8 or listed twice.
+// candidate that is empty, not UTF-8 or listed twice (no ballot is then
+// screened).
 //
 // Screen is for writing a strategy: score the counted ballots, then order
 // the candidates with [Tiebreak.Rank].

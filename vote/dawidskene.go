@@ -93,7 +93,10 @@ func (r Reliability) FromAgreement(items []Item) (*Estimate, error) {
 		names[v] = i
 	}
 	qs := questions(items, sets, counted, names)
-	if len(qs) == 0 {
+	switch {
+	case len(qs) == 0 && len(voters) > 0:
+		return nil, fmt.Errorf("%w: Dawid–Skene read only choices among a single candidate, which tell nothing", ErrNoBallots)
+	case len(qs) == 0:
 		return nil, noBallots("Dawid–Skene", ignored, kinds)
 	}
 
@@ -135,6 +138,7 @@ func (r Reliability) FromAgreement(items []Item) (*Estimate, error) {
 	for v, name := range voters {
 		est.Accuracy[name] = p[v]
 		est.Weights[name] = cfg.weight(p[v])
+		est.Answers[name] = 0 // a voter with nothing informative stays at the prior
 	}
 	hasBinary := false
 	for _, q := range qs {

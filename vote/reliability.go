@@ -33,7 +33,8 @@ type Record struct {
 // its track record: [Reliability.FromOutcomes] when the truth of past
 // decisions is known, [Reliability.FromAgreement] when it is not. Both
 // return an [Estimate] whose Weights plug into [Weighted]. The zero value
-// uses [DefaultPrior] for yes-or-no votes.
+// uses [DefaultPrior] for yes-or-no votes. A Reliability is plain
+// configuration, safe for concurrent use.
 //
 // # Accuracy
 //

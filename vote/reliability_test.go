@@ -306,6 +306,7 @@ func TestFromAgreementInput(t *testing.T) {
 	t.Run("a choice among one tells nothing", func(t *testing.T) {
 		_, err := vote.Reliability{}.FromAgreement([]vote.Item{{Candidates: []string{"a"}, Ballots: []vote.Ballot{vote.Choose("v", "a")}}})
 		assert.ErrorIs(t, err, vote.ErrNoBallots)
+		assert.ErrorContains(t, err, "single candidate")
 	})
 	t.Run("bad item", func(t *testing.T) {
 		_, err := vote.Reliability{}.FromAgreement([]vote.Item{{Candidates: abc}, {Candidates: nil}})

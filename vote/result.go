@@ -24,9 +24,10 @@ var (
 //
 // Decide picks a winner among candidates from ballots. The order of
 // candidates is meaningful: tie rules use it. A Strategy must be
-// deterministic (the same arguments give the same Result), must not depend
-// on the order of ballots, must not modify its arguments, and must be safe
-// for concurrent use. It returns a non-nil Result even with an error,
+// deterministic (the same arguments give the same Result), must decide the
+// same whatever the order of ballots (Counted and Ignored keep that
+// order), must not modify its arguments, and must be safe for concurrent
+// use. It returns a non-nil Result even with an error,
 // holding the evidence it gathered; Winner is set exactly when the error is
 // nil. votetest.TestStrategy checks all of this.
 type Strategy interface {
@@ -97,8 +98,8 @@ type Round struct {
 type Tiebreak struct {
 	// Random, when set, orders each group of equal scores by a shuffle
 	// drawn from Seed instead: the same Seed and scores give the same order.
-	Random bool   `json:"random,omitempty"`
-	Seed   uint64 `json:"seed,omitempty"`
+	Random bool
+	Seed   uint64
 }
 
 // Rank orders candidates by score, best first, equal scores by t. Scores

@@ -41,7 +41,8 @@ type Runoff struct {
 	MaxRounds int // the bound on rounds, at least 1; 0 means 3
 }
 
-// Run holds the vote among candidates.
+// Run holds the vote among candidates. It is safe for concurrent use when
+// Poll and Strategy are.
 func (r Runoff) Run(ctx context.Context, candidates []string) (*Result, error) {
 	inner := r.Strategy
 	if inner == nil {
@@ -69,6 +70,9 @@ func (r Runoff) Run(ctx context.Context, candidates []string) (*Result, error) {
 		var rr *Result
 		if err == nil {
 			rr, err = inner.Decide(slices.Clone(running), ballots)
+			if rr == nil && err == nil {
+				err = fmt.Errorf("vote: %T returned no Result and no error", inner)
+			}
 			if rr != nil {
 				round.Scores, round.Tied, round.Counted, round.Ignored = rr.Scores, rr.Tied, rr.Counted, rr.Ignored
 				if n == 1 {
@@ -131,7 +135,8 @@ type UntilMajority struct {
 	Tiebreak  Tiebreak
 }
 
-// Run holds the vote among candidates.
+// Run holds the vote among candidates. It is safe for concurrent use when
+// Poll is.
 func (u UntilMajority) Run(ctx context.Context, candidates []string) (*Result, error) {
 	const name = "until_majority"
 	res := &Result{Strategy: name}

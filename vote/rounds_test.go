@@ -395,3 +395,13 @@ func TestRoundsConfig(t *testing.T) {
 		})
 	}
 }
+
+func TestRunoffBrokenStrategy(t *testing.T) {
+	nothing := vote.StrategyFunc(func([]string, []vote.Ballot) (*vote.Result, error) { return nil, nil })
+	s := &script{t: t, rounds: []any{choices("a")}}
+	res, err := vote.Runoff{Strategy: nothing, Poll: s.poll}.Run(t.Context(), abc)
+	require.NotNil(t, res)
+	assert.ErrorContains(t, err, "returned no Result and no error")
+	require.Len(t, res.Rounds, 1)
+	assert.NotEmpty(t, res.Rounds[0].Error)
+}
