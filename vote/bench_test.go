@@ -102,7 +102,7 @@ func BenchmarkReliability(b *testing.B) {
 			var est *vote.Estimate
 			for b.Loop() {
 				var err error
-				if est, err = (vote.Reliability{Options: 4}).FromAgreement(p.items); err != nil {
+				if est, err = (vote.Reliability{}).FromAgreement(p.items); err != nil {
 					b.Fatal(err)
 				}
 			}

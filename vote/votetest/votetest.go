@@ -18,13 +18,14 @@ import (
 	"github.com/conclave-dev/conclave/vote"
 )
 
-// Candidates are the candidates TestStrategy votes on.
-var Candidates = []string{"a", "b", "c", "d"}
+// abcd are the candidates TestStrategy votes on.
+var abcd = []string{"a", "b", "c", "d"}
 
-// TestStrategy checks that s honours the [vote.Strategy] contract. It does
-// not know which kinds of ballot s counts, so every vote it holds is cast
-// in all three kinds by different voters: s must count the kinds it counts
-// and ignore the others. It checks that
+// TestStrategy checks that s honours the [vote.Strategy] contract, voting
+// on the candidates "a", "b", "c" and "d". It does not know which kinds of
+// ballot s counts, so every vote it holds is cast in all three kinds by
+// different voters: s must count the kinds it counts and ignore the
+// others. It checks that
 //
 //   - a unanimous vote for any candidate elects it, without a tie;
 //   - Decide is deterministic, and reordering ballots changes neither the
@@ -97,7 +98,7 @@ func unanimous(winner string) []vote.Ballot {
 	for i := 1; i <= 3; i++ {
 		approval := map[string]bool{}
 		ranking := []string{winner}
-		for _, c := range Candidates {
+		for _, c := range abcd {
 			approval[c] = c == winner
 			if c != winner {
 				ranking = append(ranking, c)
@@ -139,17 +140,17 @@ func random(seed uint64) []vote.Ballot {
 		var b vote.Ballot
 		switch rng.IntN(3) {
 		case 0:
-			b = vote.Choose(voter, Candidates[rng.IntN(len(Candidates))])
+			b = vote.Choose(voter, abcd[rng.IntN(len(abcd))])
 		case 1:
-			perm := rng.Perm(len(Candidates))
-			ranking := make([]string, 1+rng.IntN(len(Candidates)))
+			perm := rng.Perm(len(abcd))
+			ranking := make([]string, 1+rng.IntN(len(abcd)))
 			for j := range ranking {
-				ranking[j] = Candidates[perm[j]]
+				ranking[j] = abcd[perm[j]]
 			}
 			b = vote.Rank(voter, ranking...)
 		default:
 			approval := map[string]bool{}
-			for _, c := range Candidates {
+			for _, c := range abcd {
 				if rng.IntN(3) > 0 {
 					approval[c] = rng.IntN(2) == 0
 				}
@@ -176,8 +177,8 @@ func profiles() [][]vote.Ballot {
 
 func checkUnanimous(s vote.Strategy) error {
 	var errs []error
-	for _, c := range Candidates {
-		res, err, problem := decide(s, Candidates, unanimous(c))
+	for _, c := range abcd {
+		res, err, problem := decide(s, abcd, unanimous(c))
 		switch {
 		case problem != nil:
 			errs = append(errs, fmt.Errorf("everyone for %q: %w", c, problem))
@@ -196,7 +197,7 @@ func checkDeterministic(s vote.Strategy) error {
 	for i, ballots := range profiles() {
 		var first string
 		for n := range 5 {
-			res, err, problem := decide(s, Candidates, ballots)
+			res, err, problem := decide(s, abcd, ballots)
 			if problem != nil {
 				return fmt.Errorf("profile %d: %w", i, problem)
 			}
@@ -214,7 +215,7 @@ func checkDeterministic(s vote.Strategy) error {
 func checkBallotOrder(s vote.Strategy) error {
 	rng := rand.New(rand.NewPCG(7, 7))
 	for i, ballots := range profiles() {
-		res, err, problem := decide(s, Candidates, ballots)
+		res, err, problem := decide(s, abcd, ballots)
 		if problem != nil {
 			return fmt.Errorf("profile %d: %w", i, problem)
 		}
@@ -222,7 +223,7 @@ func checkBallotOrder(s vote.Strategy) error {
 		for range 5 {
 			shuffled := slices.Clone(ballots)
 			rng.Shuffle(len(shuffled), func(a, b int) { shuffled[a], shuffled[b] = shuffled[b], shuffled[a] })
-			res, err, problem := decide(s, Candidates, shuffled)
+			res, err, problem := decide(s, abcd, shuffled)
 			if problem != nil {
 				return fmt.Errorf("profile %d shuffled: %w", i, problem)
 			}
@@ -236,7 +237,7 @@ func checkBallotOrder(s vote.Strategy) error {
 
 func checkUnknown(s vote.Strategy) error {
 	base := mixed()
-	res, err, problem := decide(s, Candidates, base)
+	res, err, problem := decide(s, abcd, base)
 	if problem != nil {
 		return problem
 	}
@@ -246,7 +247,7 @@ func checkUnknown(s vote.Strategy) error {
 		vote.Rank("u2", "a", "zz"),
 		vote.Approve("u3", map[string]bool{"a": true, "zz": true}),
 	}
-	res, err, problem = decide(s, Candidates, append(base, strays...))
+	res, err, problem = decide(s, abcd, append(base, strays...))
 	if problem != nil {
 		return problem
 	}
@@ -284,7 +285,7 @@ func checkNoBallots(s vote.Strategy) error {
 		weightless[i].Weight = 0
 	}
 	for _, ballots := range [][]vote.Ballot{nil, {}, weightless} {
-		res, err, problem := decide(s, Candidates, ballots)
+		res, err, problem := decide(s, abcd, ballots)
 		if problem != nil {
 			errs = append(errs, problem)
 			continue
@@ -296,7 +297,7 @@ func checkNoBallots(s vote.Strategy) error {
 			errs = append(errs, fmt.Errorf("counted %q's ballot of weight 0", b.Voter))
 		}
 	}
-	res, _, problem := decide(s, Candidates, weightless)
+	res, _, problem := decide(s, abcd, weightless)
 	if problem == nil {
 		for _, ig := range res.Ignored {
 			if ig.Reason != vote.ReasonZeroWeight && ig.Reason != vote.ReasonWrongKind {
@@ -313,7 +314,7 @@ func checkDuplicates(s vote.Strategy) error {
 		b.Voter = "dup-" + b.Voter
 		ballots = append(ballots, b, b, b)
 	}
-	res, err, problem := decide(s, Candidates, ballots)
+	res, err, problem := decide(s, abcd, ballots)
 	if problem != nil {
 		return problem
 	}
@@ -331,7 +332,7 @@ func checkDuplicates(s vote.Strategy) error {
 
 func checkScaled(s vote.Strategy) error {
 	for i, ballots := range profiles() {
-		res, err, problem := decide(s, Candidates, ballots)
+		res, err, problem := decide(s, abcd, ballots)
 		if problem != nil {
 			return fmt.Errorf("profile %d: %w", i, problem)
 		}
@@ -339,7 +340,7 @@ func checkScaled(s vote.Strategy) error {
 		for j := range scaled {
 			scaled[j].Weight *= 4
 		}
-		res4, err4, problem := decide(s, Candidates, scaled)
+		res4, err4, problem := decide(s, abcd, scaled)
 		if problem != nil {
 			return fmt.Errorf("profile %d scaled: %w", i, problem)
 		}
@@ -358,7 +359,7 @@ func checkConcurrent(s vote.Strategy) error {
 	var wg sync.WaitGroup
 	for i := range got {
 		wg.Go(func() {
-			res, err, problem := decide(s, Candidates, ballots)
+			res, err, problem := decide(s, abcd, ballots)
 			got[i], problems[i] = encode(res, err), problem
 		})
 	}
@@ -376,7 +377,7 @@ func checkConcurrent(s vote.Strategy) error {
 
 func checkJSON(s vote.Strategy) error {
 	for i, ballots := range append(profiles(), nil) {
-		res, _, problem := decide(s, Candidates, ballots)
+		res, _, problem := decide(s, abcd, ballots)
 		if problem != nil {
 			return fmt.Errorf("profile %d: %w", i, problem)
 		}
