@@ -144,7 +144,7 @@ func (u UntilMajority) Run(ctx context.Context, candidates []string) (*Result, e
 	case u.Poll == nil:
 		return res, fmt.Errorf("vote: UntilMajority.Poll is nil: set it to the function that collects a round's ballots")
 	case !(u.Planned > 0 && u.Planned <= MaxWeight):
-		return res, fmt.Errorf("vote: UntilMajority.Planned is %v: set the number of votes planned (their total weight), above 0", u.Planned)
+		return res, fmt.Errorf("vote: UntilMajority.Planned is %v: set the number of votes planned (their total weight), above 0 and at most MaxWeight", u.Planned)
 	case u.MaxRounds < 0:
 		return res, fmt.Errorf("vote: UntilMajority.MaxRounds is %d: use at least 1, or 0 for one round per planned vote", u.MaxRounds)
 	}
