@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/conclave-dev/conclave/llm"
 )
@@ -24,6 +25,8 @@ type assembler struct {
 	ids   *idSource
 
 	msg      llm.Message
+	open     bool            // the last part is text or reasoning still growing in text
+	text     strings.Builder // the text of the open part
 	finish   string
 	finMsg   string
 	blocked  *promptFeedback
@@ -90,6 +93,7 @@ func (a *assembler) addPart(p part) error {
 		if len(args) == 0 || string(args) == "null" {
 			args = []byte("{}")
 		}
+		a.closeText()
 		id := fc.ID
 		if id == "" {
 			id = a.ids.next()
@@ -117,10 +121,10 @@ func (a *assembler) addPart(p part) error {
 	// Streamed text arrives as many parts of one kind; they join into one
 	// part, which takes the signature whichever piece carried it. Only two
 	// signatures keep two parts apart.
-	if n := len(a.msg.Parts); n > 0 {
-		last := &a.msg.Parts[n-1]
+	if a.open {
+		last := &a.msg.Parts[len(a.msg.Parts)-1]
 		if last.Kind == kind && (last.Opaque == nil || p.ThoughtSignature == "") {
-			last.Text += text
+			a.text.WriteString(text)
 			if last.Opaque == nil {
 				last.Opaque = opaque(p.ThoughtSignature)
 			}
@@ -130,8 +134,21 @@ func (a *assembler) addPart(p part) error {
 	if text == "" && p.ThoughtSignature == "" {
 		return nil
 	}
-	a.msg.Parts = append(a.msg.Parts, llm.Part{Kind: kind, Text: text, Opaque: opaque(p.ThoughtSignature)})
+	a.closeText()
+	a.msg.Parts = append(a.msg.Parts, llm.Part{Kind: kind, Opaque: opaque(p.ThoughtSignature)})
+	a.open = true
+	a.text.WriteString(text)
 	return nil
+}
+
+// closeText stores the text of the last part, built up in a.text while
+// its pieces arrived (joining them one by one would copy it each time).
+func (a *assembler) closeText() {
+	if a.open {
+		a.msg.Parts[len(a.msg.Parts)-1].Text = a.text.String()
+		a.text.Reset()
+		a.open = false
+	}
 }
 
 func opaque(sig string) *llm.Opaque {
@@ -144,6 +161,7 @@ func opaque(sig string) *llm.Opaque {
 // response returns the assembled response, or the error the finish reason
 // stands for.
 func (a *assembler) response() (*llm.Response, error) {
+	a.closeText()
 	resp := &llm.Response{
 		Message:            a.msg,
 		ProviderStopReason: a.finish,

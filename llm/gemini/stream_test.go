@@ -237,6 +237,7 @@ func TestStreamCancelledMidStream(t *testing.T) {
 	gone := make(chan struct{})
 	_, c := newFake(t, blockingSSE(gone))
 	ctx, cancel := context.WithCancelCause(t.Context())
+	defer cancel(nil)
 	stop := errors.New("user pressed stop")
 	var (
 		n      int
