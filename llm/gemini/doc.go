@@ -60,7 +60,8 @@
 // keys the API documents for a function's output and its failure. A user
 // message's results are sent first, in the order of the calls of the
 // assistant message before it, so that two calls to the same function get
-// their own answers; the message's text follows them.
+// their own answers; the message's text follows them. Consecutive user
+// messages are sent as one turn.
 //
 // # Thought signatures
 //

@@ -114,7 +114,7 @@ func offers(tools []llm.ToolSpec, name string) bool {
 // encodeMessages converts the conversation to contents. A message left
 // without parts (an assistant turn that held only another provider's
 // reasoning, or an empty refusal) is skipped, since Gemini rejects empty
-// contents.
+// contents, and consecutive user messages become one content.
 func encodeMessages(msgs []llm.Message) ([]content, error) {
 	var (
 		contents  []content
@@ -143,6 +143,12 @@ func encodeMessages(msgs []llm.Message) ([]content, error) {
 		role := "user"
 		if m.Role == llm.RoleAssistant {
 			role = "model"
+		}
+		if n := len(contents); n > 0 && role == "user" && contents[n-1].Role == "user" {
+			// One user turn, as Gemini expects turns to alternate: tool
+			// results followed by a separate text message join up.
+			contents[n-1].Parts = append(contents[n-1].Parts, parts...)
+			continue
 		}
 		contents = append(contents, content{Role: role, Parts: parts})
 	}

@@ -140,6 +140,18 @@ func TestEncodeMessages(t *testing.T) {
 					{"functionResponse":{"id":"b","name":"bash","response":{"output":"B"}}},
 					{"text":"Also, hurry."}]}]`,
 		},
+		{
+			name: "consecutive user messages make one turn",
+			msgs: []llm.Message{
+				llm.UserText("go"),
+				{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Call("a", "bash", args)}},
+				{Role: llm.RoleUser, Parts: []llm.Part{llm.Result(llm.ToolCall{ID: "a", Name: "bash"}, "A", false)}},
+				llm.UserText("Reminder: run the tests."),
+			},
+			want: `[{"role":"user","parts":[{"text":"go"}]},
+				{"role":"model","parts":[{"functionCall":{"id":"a","name":"bash","args":{"command":"ls"}}}]},
+				{"role":"user","parts":[{"functionResponse":{"id":"a","name":"bash","response":{"output":"A"}}},{"text":"Reminder: run the tests."}]}]`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
