@@ -86,7 +86,7 @@ func (a *assembler) add(r *generateResponse) ([]llm.Event, error) {
 
 func (a *assembler) addPart(p part) error {
 	if fc := p.FunctionCall; fc != nil {
-		if len(fc.PartialArgs) > 0 || fc.WillContinue != nil {
+		if len(fc.PartialArgs) > 0 || fc.WillContinue {
 			return fmt.Errorf("gemini: the response streams the arguments of function call %q in pieces (partialArgs), which this client never asks for and does not assemble", fc.Name)
 		}
 		args := bytes.TrimSpace(fc.Args)

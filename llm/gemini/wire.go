@@ -36,8 +36,8 @@ type functionCall struct {
 	Args json.RawMessage `json:"args,omitempty"`
 	// PartialArgs and WillContinue appear only when a request opts into
 	// streamed function-call arguments, which this package never does.
-	PartialArgs  json.RawMessage `json:"partialArgs,omitempty"`
-	WillContinue *bool           `json:"willContinue,omitempty"`
+	PartialArgs  []json.RawMessage `json:"partialArgs,omitempty"`
+	WillContinue bool              `json:"willContinue,omitempty"`
 }
 
 type functionResponse struct {
