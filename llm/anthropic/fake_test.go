@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -117,7 +118,8 @@ func streamOf(m fakeMessage, chunk int) []byte {
 	}
 	start := m
 	start.Content, start.StopReason = []map[string]any{}, nil
-	start.Usage = map[string]int{"input_tokens": m.Usage["input_tokens"], "output_tokens": 1}
+	start.Usage = maps.Clone(m.Usage) // the input and cache counts are known from the start
+	start.Usage["output_tokens"] = 1
 	event(map[string]any{"type": "message_start", "message": start})
 	for i, c := range m.Content {
 		delta := func(typ, field, s string) {

@@ -69,11 +69,48 @@ func FuzzResponse(f *testing.F) {
 	})
 }
 
+// FuzzStreamMatchesResponse builds a message from the inputs, streams it in
+// deltas of chunk runes, and checks that the stream decodes to the response
+// the same message decodes to when sent whole.
+func FuzzStreamMatchesResponse(f *testing.F) {
+	f.Add("Let me look.", "I should list the files.", "c2ln", `{"command": "ls -la"}`, 3)
+	f.Add("", "", "", `{}`, 1)
+	f.Add("héllo ✓", "", "", `{"a":[1,{"b":null}],"c":"\u00e9"}`, 2)
+	f.Fuzz(func(t *testing.T, text, thought, signature, args string, chunk int) {
+		var input map[string]any
+		if json.Unmarshal([]byte(args), &input) != nil || input == nil || chunk < 1 {
+			return
+		}
+		stop := "tool_use"
+		m := fakeMessage{ID: "msg_f", Type: "message", Role: "assistant", Model: "claude-fuzz", StopReason: &stop,
+			Usage: map[string]int{"input_tokens": 7, "output_tokens": 9, "cache_read_input_tokens": 3, "cache_creation_input_tokens": 2}}
+		if thought != "" || signature != "" {
+			m.Content = append(m.Content, map[string]any{"type": "thinking", "thinking": thought, "signature": signature})
+		}
+		if text != "" {
+			m.Content = append(m.Content, map[string]any{"type": "text", "text": text})
+		}
+		m.Content = append(m.Content, map[string]any{"type": "tool_use", "id": "toolu_f", "name": "bash", "input": input})
+
+		whole, err := json.Marshal(m)
+		require.NoError(t, err)
+		var msg wireMessage
+		require.NoError(t, json.Unmarshal(whole, &msg))
+		want, err := msg.response()
+		require.NoError(t, err)
+
+		evs, err := collect((&decoder{}).events(bytes.NewReader(streamOf(m, chunk))))
+		require.NoError(t, err)
+		assert.Equal(t, want, checkEvents(t, evs))
+	})
+}
+
 // checkResponse checks that resp is well formed and that echoing it in a
 // follow-up request keeps its thinking blocks verbatim.
 func checkResponse(t *testing.T, resp *llm.Response) {
 	t.Helper()
 	assert.Equal(t, llm.RoleAssistant, resp.Message.Role)
+	assert.Contains(t, []llm.StopReason{llm.StopEnd, llm.StopToolUse, llm.StopMaxTokens, llm.StopSequence, llm.StopRefusal, llm.StopOther}, resp.StopReason)
 	var redacted []json.RawMessage
 	for _, p := range resp.Message.Parts {
 		switch p.Kind {

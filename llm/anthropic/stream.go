@@ -109,7 +109,7 @@ func (d *decoder) handle(name string, data []byte) (llm.Event, bool, error) {
 			return llm.Event{}, false, errors.New("anthropic: message_start event without a message")
 		}
 		d.started = true
-		d.resp.ID, d.resp.Model = ev.Message.ID, ev.Message.Model
+		d.resp.ID, d.resp.Model, d.resp.ProviderStopReason = ev.Message.ID, ev.Message.Model, ev.Message.StopReason
 		ev.Message.Usage.apply(&d.resp.Usage)
 		return d.usage(), true, nil
 	case "content_block_start":
@@ -131,7 +131,7 @@ func (d *decoder) handle(name string, data []byte) (llm.Event, bool, error) {
 		return llm.Event{Kind: llm.EventToolCall, ToolCall: b.part().ToolCall}, true, nil
 	case "message_delta":
 		if ev.Delta.StopReason != "" {
-			d.resp.StopReason, d.resp.ProviderStopReason = stopReason(ev.Delta.StopReason), ev.Delta.StopReason
+			d.resp.ProviderStopReason = ev.Delta.StopReason
 		}
 		if ev.Usage != nil {
 			ev.Usage.apply(&d.resp.Usage)
@@ -286,6 +286,7 @@ func (d *decoder) usage() llm.Event {
 func (d *decoder) response() *llm.Response {
 	resp := d.resp
 	resp.RequestID = d.requestID
+	resp.StopReason = stopReason(resp.ProviderStopReason)
 	resp.Message = llm.Message{Role: llm.RoleAssistant}
 	for _, b := range d.blocks {
 		switch b.typ {

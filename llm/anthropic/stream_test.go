@@ -356,3 +356,11 @@ func TestStreamMalformedArguments(t *testing.T) {
 	assert.Equal(t, []llm.ToolCall{{ID: "toolu_1", Name: "bash", Args: json.RawMessage(`{"command": `)}}, resp.Message.ToolCalls())
 	assert.Equal(t, llm.StopMaxTokens, resp.StopReason)
 }
+
+func TestStreamWithoutStopReason(t *testing.T) {
+	body := strings.Replace(string(readFixture(t, "text.sse")), `"stop_reason":"end_turn"`, `"stop_reason":null`, 1)
+	resp, err := llm.Collect(sseServer(t, body).Stream(t.Context(), hi))
+	require.NoError(t, err)
+	assert.Equal(t, llm.StopOther, resp.StopReason)
+	assert.Empty(t, resp.ProviderStopReason)
+}
