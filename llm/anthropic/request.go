@@ -67,7 +67,6 @@ type block struct {
 	IsError      bool            `json:"is_error,omitempty"`
 	Thinking     *string         `json:"thinking,omitempty"`
 	Signature    string          `json:"signature,omitempty"`
-	Data         string          `json:"data,omitempty"`
 	CacheControl *cacheControl   `json:"cache_control,omitempty"`
 
 	// raw, when set, is a block echoed verbatim (redacted_thinking).
