@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/conclave-dev/conclave/llm"
 )
@@ -107,11 +108,28 @@ var errMalformed = errors.New("openai: malformed response")
 type lenientString string
 
 func (s *lenientString) UnmarshalJSON(b []byte) error {
+	if str, ok := plainString(b); ok {
+		*s = lenientString(str)
+		return nil
+	}
 	var v string
 	if json.Unmarshal(b, &v) == nil {
 		*s = lenientString(v)
 	}
 	return nil
+}
+
+// plainString returns the content of a JSON string without escapes, the
+// common case in a stream, without a second pass of the decoder.
+func plainString(b []byte) (string, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return "", false
+	}
+	in := b[1 : len(b)-1]
+	if bytes.IndexByte(in, '\\') >= 0 || !utf8.Valid(in) {
+		return "", false
+	}
+	return string(in), true
 }
 
 // argText is a tool call's arguments: a JSON string holding the text the
@@ -126,6 +144,10 @@ func (a *argText) UnmarshalJSON(b []byte) error {
 		*a = ""
 		return nil
 	case len(b) > 0 && b[0] == '"':
+		if s, ok := plainString(b); ok {
+			*a = argText(s)
+			return nil
+		}
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
 			return err

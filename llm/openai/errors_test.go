@@ -230,6 +230,7 @@ func TestStreamCancelled(t *testing.T) {
 			gone := make(chan struct{})
 			srv := serve(t, hang(api.chunks[0]+api.chunks[1], gone))
 			ctx, cancel := context.WithCancelCause(t.Context())
+			defer cancel(nil)
 			cause := errors.New("user pressed stop")
 			var got error
 			n := 0
