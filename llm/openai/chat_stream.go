@@ -24,8 +24,10 @@ import (
 // Generate returns, come last.
 //
 // A stream that ends before "data: [DONE]", or inside an event, fails with
-// an error wrapping [llm.ErrConnection]. Stopping the range early closes the
-// connection.
+// an error wrapping [llm.ErrConnection]; an error chunk is an
+// [*llm.APIError]. A server that answers with a whole JSON response instead
+// of a stream is replayed as events. Stopping the range early closes the
+// connection; once ctx is done the stream fails with ctx's cause.
 func (c *Client) Stream(ctx context.Context, req *llm.Request) iter.Seq2[llm.Event, error] {
 	return func(yield func(llm.Event, error) bool) {
 		body, err := c.request(req, true)

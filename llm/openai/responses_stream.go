@@ -20,7 +20,8 @@ import (
 //
 // A stream that ends before that event, or inside an event, fails with an
 // error wrapping [llm.ErrConnection]; response.failed and error events are
-// [*llm.APIError]s. Stopping the range early closes the connection.
+// [*llm.APIError]s. Stopping the range early closes the connection; once
+// ctx is done the stream fails with ctx's cause.
 func (c *ResponsesClient) Stream(ctx context.Context, req *llm.Request) iter.Seq2[llm.Event, error] {
 	return func(yield func(llm.Event, error) bool) {
 		body, err := c.request(req, true)

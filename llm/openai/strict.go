@@ -56,7 +56,16 @@ func strictSchema(schema json.RawMessage) (json.RawMessage, error) {
 	return json.Marshal(out)
 }
 
-type strictifier struct{ root *object }
+type strictifier struct {
+	root *object
+	// nodes counts the schemas visited, bounding the work that inlined
+	// references can multiply.
+	nodes int
+}
+
+// maxNodes bounds the schemas visited in one transform; OpenAI itself
+// accepts at most 5000 properties.
+const maxNodes = 100_000
 
 func (s *strictifier) fail(path, format string, args ...any) error {
 	return fmt.Errorf("%w: %s at %s", errNotStrict, fmt.Sprintf(format, args...), path)
@@ -90,8 +99,8 @@ var scalarTypes = map[string]bool{"string": true, "number": true, "integer": tru
 
 // node returns the strict form of the schema v found at path.
 func (s *strictifier) node(v any, path string, depth int) (any, error) {
-	if depth > maxNesting {
-		return nil, s.fail(path, "nesting deeper than %d", maxNesting)
+	if s.nodes++; depth > maxNesting || s.nodes > maxNodes {
+		return nil, s.fail(path, "a schema nested deeper than %d or larger than %d schemas", maxNesting, maxNodes)
 	}
 	o, ok := v.(*object)
 	if !ok {

@@ -143,6 +143,7 @@ func TestStrictSchemaFallback(t *testing.T) {
 		{"remote reference", `{"type":"object","properties":{"v":{"$ref":"https://example.com/s.json"}}}`, "not local"},
 		{"missing definition", `{"type":"object","properties":{"v":{"$ref":"#/$defs/Nope"}}}`, "unresolvable"},
 		{"unknown type", `{"type":"object","properties":{"v":{"type":"file"}}}`, "unknown type"},
+		{"reference loop", `{"type":"object","properties":{"a":{"$ref":"#/$defs/A","description":"d"}},"$defs":{"A":{"$ref":"#/$defs/A","title":"t"}}}`, "nested deeper"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
