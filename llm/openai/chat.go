@@ -293,16 +293,30 @@ type chatReply struct {
 	ReasoningContent lenientString   `json:"reasoning_content"`
 	Reasoning        lenientString   `json:"reasoning"`
 	ToolCalls        []chatCallDelta `json:"tool_calls"`
+	// FunctionCall is the single call of the legacy function-calling
+	// format, which some older servers still send.
+	FunctionCall *chatFunctionDelta `json:"function_call"`
+}
+
+// calls returns the reply's tool calls, the legacy function call included
+// as a call without id or index.
+func (r *chatReply) calls() []chatCallDelta {
+	if r.FunctionCall == nil || len(r.ToolCalls) > 0 {
+		return r.ToolCalls
+	}
+	return []chatCallDelta{{Function: *r.FunctionCall}}
 }
 
 // chatCallDelta is a tool call, or in a stream a fragment of one.
 type chatCallDelta struct {
-	Index    *int   `json:"index"`
-	ID       string `json:"id"`
-	Function struct {
-		Name      string  `json:"name"`
-		Arguments argText `json:"arguments"`
-	} `json:"function"`
+	Index    *int              `json:"index"`
+	ID       string            `json:"id"`
+	Function chatFunctionDelta `json:"function"`
+}
+
+type chatFunctionDelta struct {
+	Name      string  `json:"name"`
+	Arguments argText `json:"arguments"`
 }
 
 // reasoning returns the reply's reasoning text and the field it came in.
@@ -371,7 +385,7 @@ func (cr *chatResponse) turn() (*chatTurn, error) {
 		t.content = *ch.Message.Content
 	}
 	t.reasoning, t.field = ch.Message.reasoning()
-	for i, tc := range ch.Message.ToolCalls {
+	for i, tc := range ch.Message.calls() {
 		t.calls = append(t.calls, llm.ToolCall{
 			ID:   callID(tc.ID, cr.ID, i),
 			Name: tc.Function.Name,

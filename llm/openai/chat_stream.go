@@ -181,8 +181,8 @@ func (a *chatAssembler) add(c *chatResponse) []llm.Event {
 			a.evs = append(a.evs, llm.Event{Kind: llm.EventText, Text: *d.Content})
 		}
 		a.refusal.WriteString(string(d.Refusal))
-		for j := range d.ToolCalls {
-			a.fragment(&d.ToolCalls[j])
+		for _, f := range d.calls() {
+			a.fragment(&f)
 		}
 		if ch.FinishReason != "" {
 			a.turn.finish = string(ch.FinishReason)

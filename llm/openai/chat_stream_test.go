@@ -152,6 +152,19 @@ func TestChatStreamQuirks(t *testing.T) {
 			kinds: []llm.EventKind{llm.EventReasoning, llm.EventReasoning, llm.EventText, llm.EventUsage, llm.EventDone},
 		},
 		{
+			name: "legacy function_call fragments",
+			chunks: []string{
+				`{"id":"s6","model":"old","choices":[{"index":0,"delta":{"function_call":{"name":"get_weather","arguments":"{\"city\":"}}}]}`,
+				`{"id":"s6","model":"old","choices":[{"index":0,"delta":{"function_call":{"arguments":"\"Lyon\"}"}}}]}`,
+				`{"id":"s6","model":"old","choices":[{"index":0,"delta":{},"finish_reason":"function_call"}]}`,
+			},
+			want: &llm.Response{
+				Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Call("call_s6_1", "get_weather", json.RawMessage(`{"city":"Lyon"}`))}},
+				StopReason: llm.StopToolUse, ProviderStopReason: "function_call", Model: "old", ID: "s6", RequestID: "req_123",
+			},
+			kinds: []llm.EventKind{llm.EventToolCallDelta, llm.EventToolCallDelta, llm.EventToolCall, llm.EventUsage, llm.EventDone},
+		},
+		{
 			name: "refusal",
 			chunks: []string{
 				`{"id":"s5","model":"m","choices":[{"index":0,"delta":{"refusal":"I can't "}}]}`,

@@ -231,6 +231,15 @@ func TestChatQuirks(t *testing.T) {
 			},
 		},
 		{
+			name: "legacy function_call",
+			body: `{"id":"h","model":"old","choices":[{"index":0,"finish_reason":"function_call","message":{"role":"assistant","content":null,
+				"function_call":{"name":"get_weather","arguments":"{\"city\":\"Quito\"}"}}}]}`,
+			want: &llm.Response{
+				Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Call("call_h_1", "get_weather", json.RawMessage(`{"city":"Quito"}`))}},
+				StopReason: llm.StopToolUse, ProviderStopReason: "function_call", Model: "old", ID: "h", RequestID: "req_123",
+			},
+		},
+		{
 			name: "length",
 			body: `{"id":"e","model":"m","choices":[{"index":0,"finish_reason":"length","message":{"role":"assistant","content":"Once upon"}}]}`,
 			want: &llm.Response{Message: llm.AssistantText("Once upon"), StopReason: llm.StopMaxTokens, ProviderStopReason: "length",

@@ -34,8 +34,9 @@
 // is sent back in the same field on assistant turns that called tools,
 // which DeepSeek's thinking mode requires (it ignores reasoning on other
 // turns). A reply that says "stop" but holds tool calls stops with
-// [llm.StopToolUse]. Streams may carry text before tool calls, may omit the
-// usage chunk, and may repeat or omit tool-call fields. DeepSeek's
+// [llm.StopToolUse], and the legacy "function_call" is read as a tool call.
+// Streams may carry text before tool calls, may omit the usage chunk, and
+// may repeat or omit tool-call fields. DeepSeek's
 // prompt_cache_hit_tokens count as cache reads. A model that cannot call
 // tools (Ollama's 400 "does not support tools") fails with an
 // [*llm.APIError] wrapping [ErrToolsUnsupported] that names the model and
