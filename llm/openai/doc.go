@@ -54,7 +54,8 @@
 //
 // [ResponsesClient] is stateless: it sends "store": false and the whole
 // conversation each time, with instructions from [llm.Request.System]. It
-// asks for encrypted reasoning (include "reasoning.encrypted_content") and
+// asks OpenAI and Azure for encrypted reasoning (include
+// "reasoning.encrypted_content"; models that refuse it are asked once) and
 // returns each reasoning item as a reasoning part whose Opaque.Data is the
 // whole item; appending the response message to the conversation sends the
 // items back, so a reasoning model keeps its train of thought across tool

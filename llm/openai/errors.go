@@ -11,6 +11,12 @@ import (
 	"github.com/conclave-dev/conclave/llm"
 )
 
+// ErrToolsUnsupported is the condition of an [*llm.APIError] from a server
+// whose model cannot call tools (Ollama answers such requests with 400
+// "does not support tools"). Choose a model with tool support, or send the
+// request without tools.
+var ErrToolsUnsupported = errors.New("openai: model does not support tools")
+
 // errorBody is an error as OpenAI and the compatible servers write it:
 // {"error":{"message","type","param","code"}}. vLLM has written the fields at
 // the top level, Ollama's native endpoints write "error" as a string, and

@@ -113,12 +113,6 @@ func WithReasoningSummary(mode string) Option {
 	return func(c *config) { c.summary = mode }
 }
 
-// ErrToolsUnsupported is the condition of an [*llm.APIError] from a server
-// whose model cannot call tools (Ollama answers such requests with 400
-// "does not support tools"). Choose a model with tool support, or send the
-// request without tools.
-var ErrToolsUnsupported = errors.New("openai: model does not support tools")
-
 // api is the endpoint a transport speaks.
 type api int
 

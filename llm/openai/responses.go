@@ -25,6 +25,7 @@ import (
 // [llm.KindReasoning] parts whose Opaque.Data is the whole item, and are sent
 // back unchanged. Models that do not reason refuse that include; the client
 // then resends without it and remembers not to ask again for that model.
+// Only api.openai.com and Azure are asked for encrypted reasoning.
 type ResponsesClient struct {
 	t *transport
 	// noInclude holds the models that refused the encrypted-reasoning
@@ -65,10 +66,11 @@ func (c *ResponsesClient) Generate(ctx context.Context, req *llm.Request) (*llm.
 // without server-side state.
 const encryptedReasoning = "reasoning.encrypted_content"
 
-// send posts body, dropping the encrypted-reasoning include for models that
-// refuse it.
+// send posts body. It asks OpenAI and Azure for encrypted reasoning, and
+// drops that for models that refuse it; compatible servers return their
+// reasoning as plain text, which needs no include.
 func (c *ResponsesClient) send(ctx context.Context, body *respRequest) (*http.Response, error) {
-	if _, refused := c.noInclude.Load(body.Model); !refused {
+	if _, refused := c.noInclude.Load(body.Model); c.t.official && !refused {
 		body.Include = []string{encryptedReasoning}
 	}
 	resp, err := c.t.post(ctx, body, body.Stream)

@@ -38,9 +38,16 @@ func reasoningPart(item string) llm.Part {
 	return llm.Part{Kind: llm.KindReasoning, Text: "Need weather.", Opaque: &llm.Opaque{Provider: "openai", Data: json.RawMessage(compact(item))}}
 }
 
+// officialResponses returns a client configured for api.openai.com whose
+// requests go to srv.
+func officialResponses(t *testing.T, srv *fakeServer) *ResponsesClient {
+	t.Helper()
+	return newResponses(t, srv, WithBaseURL(DefaultBaseURL), WithHTTPClient(redirect(srv)))
+}
+
 func TestResponsesPlainText(t *testing.T) {
 	srv := serve(t, ok(respPlain))
-	resp, err := newResponses(t, srv).Generate(t.Context(), &llm.Request{
+	resp, err := officialResponses(t, srv).Generate(t.Context(), &llm.Request{
 		System:   "Be brief.",
 		Messages: []llm.Message{llm.UserText("Say hello.")},
 	})
@@ -56,7 +63,7 @@ func TestResponsesPlainText(t *testing.T) {
 	}, resp)
 
 	got := srv.last(t)
-	assert.Equal(t, "/responses", got.Path)
+	assert.Equal(t, "/v1/responses", got.Path)
 	assert.Equal(t, "Bearer sk-test", got.Header.Get("Authorization"))
 	assert.JSONEq(t, `"Be brief."`, got.field("instructions"))
 	assert.JSONEq(t, `[{"type":"message","role":"user","content":[{"type":"input_text","text":"Say hello."}]}]`, got.field("input"))
@@ -65,6 +72,14 @@ func TestResponsesPlainText(t *testing.T) {
 	for _, absent := range []string{"tools", "tool_choice", "stream", "max_output_tokens", "reasoning", "previous_response_id"} {
 		assert.NotContains(t, got.Body, absent)
 	}
+}
+
+func TestResponsesCompatibleServerNoInclude(t *testing.T) {
+	srv := serve(t, ok(respPlain))
+	_, err := newResponses(t, srv).Generate(t.Context(), weatherReq())
+	require.NoError(t, err)
+	assert.NotContains(t, srv.last(t).Body, "include")
+	assert.JSONEq(t, `false`, srv.last(t).field("store"))
 }
 
 func TestResponsesRequestOptions(t *testing.T) {
@@ -203,7 +218,7 @@ func TestResponsesFailed(t *testing.T) {
 func TestResponsesIncludeRefused(t *testing.T) {
 	refused := reply(400, `{"error":{"message":"Encrypted content is not supported with this model.","type":"invalid_request_error","param":"include","code":null}}`)
 	srv := serve(t, refused, ok(respPlain))
-	c := newResponses(t, srv)
+	c := officialResponses(t, srv)
 	for range 2 {
 		_, err := c.Generate(t.Context(), weatherReq())
 		require.NoError(t, err)
