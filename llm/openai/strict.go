@@ -104,7 +104,7 @@ func (s *strictifier) node(v any, path string, depth int) (any, error) {
 	}
 	o, ok := v.(*object)
 	if !ok {
-		return nil, s.fail(path, "a boolean schema, which allows any value")
+		return nil, s.fail(path, "a boolean schema")
 	}
 	if ref, ok := o.get("$ref"); ok && len(o.keys) > 1 {
 		// Strict mode allows nothing beside $ref: inline what it names.
