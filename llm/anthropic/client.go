@@ -35,6 +35,7 @@ type Client struct {
 	header    http.Header
 	model     string
 	maxTokens int
+	adaptive  *bool // WithAdaptiveThinking; nil: guess from the model id
 }
 
 var _ llm.Streamer = (*Client)(nil)
@@ -49,6 +50,7 @@ type config struct {
 	model     string
 	maxTokens int
 	header    http.Header
+	adaptive  *bool
 }
 
 // WithAPIKey sets the API key, overriding ANTHROPIC_API_KEY.
@@ -68,6 +70,13 @@ func WithModel(model string) Option { return func(c *config) { c.model = model }
 // WithMaxTokens sets the output bound used when a request's MaxTokens is 0
 // (default [DefaultMaxTokens]).
 func WithMaxTokens(n int) Option { return func(c *config) { c.maxTokens = n } }
+
+// WithAdaptiveThinking says whether the model takes adaptive thinking
+// (thinking {type:"adaptive"} with an effort), overriding the guess made
+// from the model id: Claude 4.6 and later do, earlier ones take a manual
+// budget. Use it for model ids the client cannot read, such as a gateway's
+// own names.
+func WithAdaptiveThinking(on bool) Option { return func(c *config) { c.adaptive = &on } }
 
 // WithHeader adds a header to every request, such as an anthropic-beta
 // flag. It may replace anthropic-version but not x-api-key: use
@@ -118,6 +127,7 @@ func New(opts ...Option) (*Client, error) {
 		header:    h,
 		model:     cfg.model,
 		maxTokens: cfg.maxTokens,
+		adaptive:  cfg.adaptive,
 	}, nil
 }
 

@@ -16,8 +16,17 @@
 //
 // # Thinking
 //
-// A request with ReasoningBudget, or a Reasoning effort (mapped by
-// [llm.Effort.BudgetTokens]), turns on extended thinking with that budget.
+// Claude models take reasoning in one of two modes. Manual thinking has a
+// token budget; adaptive thinking lets the model decide, steered by an
+// effort (Claude 4.6 and later; Opus 4.7 and later models take nothing
+// else). A request with a Reasoning effort gets adaptive thinking at that
+// effort on models that have it, and manual thinking with the effort's
+// budget ([llm.Effort.BudgetTokens]) on older ones; an explicit
+// ReasoningBudget always asks for manual thinking, and is refused for the
+// models that take only adaptive. The mode is read from the model id
+// (claude-<family>-<major>-<minor>); [WithAdaptiveThinking] overrides it
+// for ids the client cannot read.
+//
 // When MaxTokens is 0 the budget is added to the client's default bound, so
 // that the answer keeps its room; nothing else is adjusted. What the API
 // would reject fails before anything is sent, with an error naming the

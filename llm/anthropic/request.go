@@ -22,6 +22,7 @@ type wireRequest struct {
 	Tools         []wireTool  `json:"tools,omitempty"`
 	ToolChoice    *toolChoice `json:"tool_choice,omitempty"`
 	Thinking      *thinking   `json:"thinking,omitempty"`
+	OutputConfig  *outputCfg  `json:"output_config,omitempty"`
 	Temperature   *float64    `json:"temperature,omitempty"`
 	TopP          *float64    `json:"top_p,omitempty"`
 	StopSequences []string    `json:"stop_sequences,omitempty"`
@@ -47,7 +48,11 @@ type toolChoice struct {
 
 type thinking struct {
 	Type         string `json:"type"`
-	BudgetTokens int    `json:"budget_tokens"`
+	BudgetTokens int    `json:"budget_tokens,omitempty"`
+}
+
+type outputCfg struct {
+	Effort string `json:"effort,omitempty"`
 }
 
 type cacheControl struct {
@@ -127,10 +132,16 @@ func (c *Client) request(req *llm.Request, stream bool) (*wireRequest, error) {
 	return w, nil
 }
 
-// limits sets max_tokens and thinking. A thinking budget comes from
-// ReasoningBudget, or from Reasoning when that is 0.
+// limits sets max_tokens and thinking. An explicit ReasoningBudget asks for
+// manual thinking with that budget. A Reasoning effort alone asks for
+// adaptive thinking at that effort on models that have it (Claude 4.6 on),
+// and for manual thinking with the effort's budget on older ones. When
+// MaxTokens is 0, the effort's budget is added to the default bound, since
+// thinking counts against max_tokens.
 func (c *Client) limits(req *llm.Request, w *wireRequest) error {
+	mode := c.thinkingMode(w.Model)
 	budget := req.ReasoningBudget
+	adaptive := budget == 0 && req.Reasoning != llm.EffortDefault && mode != manualThinking
 	if budget == 0 {
 		budget = req.Reasoning.BudgetTokens()
 	}
@@ -149,17 +160,36 @@ func (c *Client) limits(req *llm.Request, w *wireRequest) error {
 		return nil
 	}
 	switch {
-	case budget < minThinkingBudget:
+	case !adaptive && mode == adaptiveOnly:
+		return fmt.Errorf("anthropic: model %s takes only adaptive thinking, not a ReasoningBudget of %d tokens: set Request.Reasoning to an effort instead", w.Model, req.ReasoningBudget)
+	case !adaptive && budget < minThinkingBudget:
 		return fmt.Errorf("anthropic: a thinking budget of %d tokens is below the API's minimum of %d: raise ReasoningBudget", budget, minThinkingBudget)
-	case w.MaxTokens <= budget && !c.interleaved():
+	case !adaptive && w.MaxTokens <= budget && !c.interleaved():
 		return fmt.Errorf("anthropic: MaxTokens %d must exceed the thinking budget of %d tokens: raise MaxTokens or lower the budget", w.MaxTokens, budget)
 	case req.Temperature != nil && *req.Temperature != 1:
 		return fmt.Errorf("anthropic: the API accepts only Temperature 1 with thinking, not %g: unset Temperature or the thinking budget", *req.Temperature)
 	case req.TopP != nil && (*req.TopP < 0.95 || *req.TopP > 1):
 		return fmt.Errorf("anthropic: the API accepts TopP only from 0.95 to 1 with thinking, not %g: unset TopP or the thinking budget", *req.TopP)
 	}
+	if adaptive {
+		w.Thinking = &thinking{Type: "adaptive"}
+		w.OutputConfig = &outputCfg{Effort: effortWord(string(req.Reasoning))}
+		return nil
+	}
 	w.Thinking = &thinking{Type: "enabled", BudgetTokens: budget}
 	return nil
+}
+
+// thinkingMode is how the client's model takes reasoning: as
+// WithAdaptiveThinking says, or guessed from the model id.
+func (c *Client) thinkingMode(model string) thinkingMode {
+	if c.adaptive == nil {
+		return thinkingModeOf(model)
+	}
+	if *c.adaptive {
+		return adaptiveThinking
+	}
+	return manualThinking
 }
 
 // interleaved reports whether the client asks for interleaved thinking, in

@@ -218,6 +218,77 @@ func TestThinking(t *testing.T) {
 	}
 }
 
+func TestThinkingModeOf(t *testing.T) {
+	for model, want := range map[string]thinkingMode{
+		"claude-opus-4-7":            adaptiveOnly,
+		"claude-opus-4-8-20261101":   adaptiveOnly,
+		"claude-sonnet-5":            adaptiveOnly,
+		"claude-opus-4-6":            adaptiveThinking,
+		"claude-sonnet-4-6":          adaptiveThinking,
+		"claude-sonnet-4-7":          adaptiveThinking,
+		"claude-sonnet-4-5-20250929": manualThinking,
+		"claude-sonnet-4-20250514":   manualThinking, // a date, not minor version 20250514
+		"claude-opus-4-1":            manualThinking,
+		"claude-3-7-sonnet-20250219": manualThinking,
+		"claude-test":                manualThinking,
+		"my-gateway-model":           manualThinking,
+	} {
+		assert.Equal(t, want, thinkingModeOf(model), model)
+	}
+}
+
+func TestAdaptiveThinking(t *testing.T) {
+	tests := []struct {
+		name, model string
+		opts        []Option
+		req         llm.Request
+		thinking    *thinking
+		effort      string
+		err         string
+	}{
+		{name: "EffortOnOpus47", model: "claude-opus-4-7", req: llm.Request{Reasoning: llm.EffortHigh},
+			thinking: &thinking{Type: "adaptive"}, effort: "high"},
+		{name: "MinimalIsLow", model: "claude-sonnet-4-6", req: llm.Request{Reasoning: llm.EffortMinimal},
+			thinking: &thinking{Type: "adaptive"}, effort: "low"},
+		{name: "BudgetOnSonnet46StaysManual", model: "claude-sonnet-4-6", req: llm.Request{ReasoningBudget: 4096},
+			thinking: &thinking{Type: "enabled", BudgetTokens: 4096}},
+		{name: "BudgetOnOpus47Refused", model: "claude-opus-4-7", req: llm.Request{ReasoningBudget: 4096},
+			err: "takes only adaptive thinking, not a ReasoningBudget of 4096 tokens: set Request.Reasoning"},
+		{name: "EffortOnOlderModelIsABudget", model: "claude-sonnet-4-5", req: llm.Request{Reasoning: llm.EffortLow},
+			thinking: &thinking{Type: "enabled", BudgetTokens: 2048}},
+		{name: "OverrideForUnknownId", model: "gateway/claude", opts: []Option{WithAdaptiveThinking(true)}, req: llm.Request{Reasoning: llm.EffortMedium},
+			thinking: &thinking{Type: "adaptive"}, effort: "medium"},
+		{name: "OverrideToManual", model: "claude-opus-4-6", opts: []Option{WithAdaptiveThinking(false)}, req: llm.Request{Reasoning: llm.EffortMedium},
+			thinking: &thinking{Type: "enabled", BudgetTokens: 8192}},
+		{name: "NoReasoning", model: "claude-opus-4-7", req: llm.Request{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := New(append([]Option{WithAPIKey(testKey), WithModel(tt.model)}, tt.opts...)...)
+			require.NoError(t, err)
+			tt.req.Messages = []llm.Message{llm.UserText("Think.")}
+			w, err := c.request(&tt.req, false)
+			if tt.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.thinking, w.Thinking)
+			if tt.effort == "" {
+				assert.Nil(t, w.OutputConfig)
+			} else {
+				assert.Equal(t, &outputCfg{Effort: tt.effort}, w.OutputConfig)
+			}
+			body, err := json.Marshal(w)
+			require.NoError(t, err)
+			if tt.thinking != nil && tt.thinking.Type == "adaptive" {
+				assert.Contains(t, string(body), `"thinking":{"type":"adaptive"},"output_config":{"effort":"`+tt.effort+`"}`)
+			}
+		})
+	}
+}
+
 func TestToolChoice(t *testing.T) {
 	tools := []llm.ToolSpec{bashTool, weatherTool}
 	tests := []struct {
