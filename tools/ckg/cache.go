@@ -51,7 +51,7 @@ func (ix *Index) load() {
 	if err != nil {
 		return
 	}
-	files, records, err := decodeCache(data, ix.root)
+	files, records, clean, err := decodeCache(data, ix.root)
 	if err != nil {
 		return
 	}
@@ -65,41 +65,41 @@ func (ix *Index) load() {
 	ix.last.CacheLoaded = true
 	ix.mu.Unlock()
 	ix.journal = records - len(files)
-	ix.cacheOK = true
+	ix.cacheOK = clean // else rewrite it: appending after a bad record would be lost
 }
 
 // decodeCache decodes a cache file written for root. It returns the live
-// files and the number of records read.
-func decodeCache(data []byte, root string) (map[string]*fileData, int, error) {
+// files, the number of records read, and whether it read to the end
+// rather than stopping at a torn or corrupt record.
+func decodeCache(data []byte, root string) (files map[string]*fileData, records int, clean bool, err error) {
 	r := &reader{b: data}
 	if string(r.bytes(len(cacheMagic))) != cacheMagic {
-		return nil, 0, fmt.Errorf("%w: not a cache file", errCorrupt)
+		return nil, 0, false, fmt.Errorf("%w: not a cache file", errCorrupt)
 	}
 	if v := r.u32(); v != cacheVersion {
-		return nil, 0, fmt.Errorf("%w: format version %d, want %d", errCorrupt, v, cacheVersion)
+		return nil, 0, false, fmt.Errorf("%w: format version %d, want %d", errCorrupt, v, cacheVersion)
 	}
 	rootLen := r.u32()
 	if rootLen > 1<<16 {
-		return nil, 0, fmt.Errorf("%w: bad header", errCorrupt)
+		return nil, 0, false, fmt.Errorf("%w: bad header", errCorrupt)
 	}
 	gotRoot := r.bytes(int(rootLen))
 	sum := r.u32()
 	if r.err != nil || crc32.Checksum(data[:r.off-4], castagnoli) != sum {
-		return nil, 0, fmt.Errorf("%w: bad header", errCorrupt)
+		return nil, 0, false, fmt.Errorf("%w: bad header", errCorrupt)
 	}
 	if string(gotRoot) != root {
-		return nil, 0, fmt.Errorf("%w: written for %s", errCorrupt, gotRoot)
+		return nil, 0, false, fmt.Errorf("%w: written for %s", errCorrupt, gotRoot)
 	}
-	files := map[string]*fileData{}
-	records := 0
+	files = map[string]*fileData{}
 	for r.off < len(r.b) {
 		n, sum := r.u32(), r.u32()
 		if r.err != nil || n > maxRecord || int(n) > len(r.b)-r.off {
-			break // a torn tail
+			return files, records, false, nil // a torn tail
 		}
 		payload := r.bytes(int(n))
 		if crc32.Checksum(payload, castagnoli) != sum {
-			break
+			return files, records, false, nil
 		}
 		records++
 		pr := &reader{b: payload}
@@ -107,20 +107,20 @@ func decodeCache(data []byte, root string) (map[string]*fileData, int, error) {
 		case recFile:
 			fd := decodeFile(pr)
 			if pr.err != nil || pr.off != len(pr.b) {
-				return nil, 0, fmt.Errorf("%w: bad record: %v", errCorrupt, pr.err)
+				return nil, 0, false, fmt.Errorf("%w: bad record: %v", errCorrupt, pr.err)
 			}
 			files[fd.path] = fd
 		case recRemove:
 			p := pr.str()
 			if pr.err != nil || !validPath(p) {
-				return nil, 0, fmt.Errorf("%w: bad removal", errCorrupt)
+				return nil, 0, false, fmt.Errorf("%w: bad removal", errCorrupt)
 			}
 			delete(files, p)
 		default:
-			return nil, 0, fmt.Errorf("%w: unknown record", errCorrupt)
+			return nil, 0, false, fmt.Errorf("%w: unknown record", errCorrupt)
 		}
 	}
-	return files, records, nil
+	return files, records, true, nil
 }
 
 // persist records changes in the cache file: appended, or the whole file
