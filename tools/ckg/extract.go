@@ -341,15 +341,20 @@ func (w *walker) docFor(start uint32, line int) string {
 	}
 	gap := w.src[w.run.end:w.lines[line-1]]
 	lines := bytes.Split(gap, []byte("\n"))
-	if len(bytes.TrimSpace(lines[0])) != 0 {
-		return ""
+	lines = lines[:len(lines)-1] // gap ends at a line start
+	if w.src[w.run.end-1] != '\n' { // the rest of the comment's last line
+		if len(lines) == 0 || len(bytes.TrimSpace(lines[0])) != 0 {
+			return ""
+		}
+		lines = lines[1:]
 	}
-	for _, l := range lines[1:max(len(lines)-1, 1)] {
+	for _, l := range lines {
 		l = bytes.TrimSpace(l)
 		if !bytes.HasPrefix(l, []byte("@")) && !bytes.HasPrefix(l, []byte("#[")) && !bytes.HasPrefix(l, []byte("template")) {
 			return ""
 		}
 	}
+	w.run.valid = false // one doc per comment: not also for a member on the same line
 	return cleanComment(string(w.src[w.run.start:w.run.end]))
 }
 

@@ -309,7 +309,11 @@ func writeRefs(b *strings.Builder, refs []Reference) {
 			calls++
 		}
 	}
-	fmt.Fprintf(b, "%d uses (%d calls):\n", len(refs), calls)
+	plural := "s"
+	if calls == 1 {
+		plural = ""
+	}
+	fmt.Fprintf(b, "Uses: %d (%d call%s)\n", len(refs), calls, plural)
 	for i, r := range refs {
 		if i == maxToolResults*3 {
 			fmt.Fprintf(b, "… and %d more; narrow with Class.name or ask at a position (path, line, column) to keep only uses of that definition.\n", len(refs)-i)
