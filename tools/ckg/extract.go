@@ -208,22 +208,20 @@ func (w *walker) capture(r role, kind Kind, n *sitter.Node, m *sitter.QueryMatch
 				break
 			}
 		}
-	case roleRef, roleMember, roleCall:
+	case roleRef:
 		end := n.EndByte()
 		if end <= start || end-start > maxNameLen {
 			return
 		}
 		rf := ref{name: w.intern(w.src[start:end]), scope: w.scope()}
 		rf.line, rf.col = w.pos(start)
-		if r == roleCall {
+		if calledAt(w.src, int(end)) {
 			rf.flags = refCall
 		}
-		if r == roleMember {
+		if q, ok := qualifierBefore(w.src, int(start)); ok {
 			rf.qual = 1
-			if q := find(m, roles, roleQual); q != nil {
-				if t := w.src[q.StartByte():q.EndByte()]; isIdent(t) {
-					rf.qual = w.intern(t) + 2
-				}
+			if q != nil {
+				rf.qual = w.intern(q) + 2
 			}
 		}
 		w.fd.refs = append(w.fd.refs, rf)
@@ -341,7 +339,7 @@ func (w *walker) docFor(start uint32, line int) string {
 	}
 	gap := w.src[w.run.end:w.lines[line-1]]
 	lines := bytes.Split(gap, []byte("\n"))
-	lines = lines[:len(lines)-1] // gap ends at a line start
+	lines = lines[:len(lines)-1]    // gap ends at a line start
 	if w.src[w.run.end-1] != '\n' { // the rest of the comment's last line
 		if len(lines) == 0 || len(bytes.TrimSpace(lines[0])) != 0 {
 			return ""
@@ -474,6 +472,61 @@ func lineStarts(src []byte) []uint32 {
 	}
 }
 
+// calledAt reports whether the name ending at end is called: followed by
+// an argument list, or for a Rust macro by "!" and a delimiter. Generic
+// calls with explicit type arguments (F[T](), f::<T>()) are not seen.
+func calledAt(src []byte, end int) bool {
+	i := end
+	for i < len(src) && (src[i] == ' ' || src[i] == '\t') {
+		i++
+	}
+	if i < len(src) && src[i] == '!' {
+		i++
+		return i < len(src) && (src[i] == '(' || src[i] == '[' || src[i] == '{')
+	}
+	return i < len(src) && src[i] == '('
+}
+
+// qualifierBefore looks behind the name starting at start for a member
+// selection: ".", "?.", "->" or "::", across white space (chained calls
+// span lines). It reports whether there is one, and the name it selects
+// from, nil when that is an expression (a call, an index).
+func qualifierBefore(src []byte, start int) ([]byte, bool) {
+	i := skipSpaceBack(src, start)
+	switch {
+	case i >= 2 && src[i-1] == ':' && src[i-2] == ':',
+		i >= 2 && src[i-1] == '>' && src[i-2] == '-':
+		i -= 2
+	case i >= 1 && src[i-1] == '.' && (i < 2 || src[i-2] != '.'): // not a spread or range
+		i--
+		if i >= 1 && src[i-1] == '?' {
+			i--
+		}
+	default:
+		return nil, false
+	}
+	end := skipSpaceBack(src, i)
+	j := end
+	for j > 0 && isIdentByte(src[j-1]) {
+		j--
+	}
+	if j == end || src[j] >= '0' && src[j] <= '9' {
+		return nil, true
+	}
+	return src[j:end], true
+}
+
+func skipSpaceBack(src []byte, i int) int {
+	for i > 0 && (src[i-1] == ' ' || src[i-1] == '\t' || src[i-1] == '\n' || src[i-1] == '\r') {
+		i--
+	}
+	return i
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= utf8.RuneSelf
+}
+
 func find(m *sitter.QueryMatch, roles []role, r role) *sitter.Node {
 	for _, c := range m.Captures {
 		if roles[c.Index] == r {
@@ -481,18 +534,6 @@ func find(m *sitter.QueryMatch, roles []role, r role) *sitter.Node {
 		}
 	}
 	return nil
-}
-
-func isIdent(b []byte) bool {
-	if len(b) == 0 || len(b) > maxNameLen {
-		return false
-	}
-	for _, c := range b {
-		if c != '_' && c != '$' && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c < utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 // goPackageName guesses the name an import path binds: its last element,

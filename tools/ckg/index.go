@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"os"
 	"path"
@@ -53,9 +52,11 @@ type Index struct {
 	opts      Options
 	cachePath string // "" without a cache
 
-	refreshMu sync.Mutex // serialises Refresh, owns journal and cacheOK
-	journal   int        // records in the cache file beyond one per live file
-	cacheOK   bool       // the cache file exists and is valid
+	refreshMu  sync.Mutex // serialises Refresh, owns the fields down to mu
+	journal    int        // records in the cache file beyond one per live file
+	cacheOK    bool       // the cache file exists and is valid
+	dirs       map[string]*dirState
+	unreadable map[string]stamp // binary or unreadable files, not read again until they change
 
 	mu       sync.RWMutex
 	files    map[string]*fileData   // by path
@@ -190,47 +191,27 @@ func (ix *Index) Refresh(ctx context.Context) (Stats, error) {
 	ix.mu.RUnlock()
 
 	var st Stats
-	seen := make(map[string]bool, len(old))
-	var stale []job
-	err := filepath.WalkDir(ix.root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if p == ix.root {
-				return err
-			}
-			return nil // an unreadable entry is left out, like a removed one
-		}
-		name := d.Name()
-		if d.IsDir() {
-			if p != ix.root && (strings.HasPrefix(name, ".") || skipDirs[name]) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if strings.HasPrefix(name, ".") || !d.Type().IsRegular() || specFor(name) == nil {
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return nil
-		}
-		if info.Size() > ix.opts.MaxFileSize {
-			st.Skipped++
-			return nil
-		}
-		rel := filepath.ToSlash(p[len(ix.root)+1:])
-		seen[rel] = true
-		if fd := old[rel]; fd != nil && fd.size == info.Size() && fd.mtime == info.ModTime().UnixNano() {
-			return nil
-		}
-		stale = append(stale, job{path: rel, size: info.Size(), mtime: info.ModTime().UnixNano(), old: old[rel]})
-		return nil
-	})
+	stamps, err := ix.scan(ctx)
 	if err != nil {
-		return Stats{}, fmt.Errorf("ckg: walking %s: %w", ix.root, err)
+		if ctxErr := context.Cause(ctx); ctxErr != nil {
+			return Stats{}, ctxErr
+		}
+		return Stats{}, fmt.Errorf("ckg: reading %s: %w", ix.root, err)
 	}
-	if err := context.Cause(ctx); err != nil {
-		return Stats{}, err
+	seen := make(map[string]bool, len(stamps))
+	var stale []job
+	for rel, s := range stamps {
+		if s.size > ix.opts.MaxFileSize || ix.unreadable[rel] == s {
+			st.Skipped++
+			continue
+		}
+		seen[rel] = true
+		if fd := old[rel]; fd != nil && fd.size == s.size && fd.mtime == s.mtime {
+			continue
+		}
+		stale = append(stale, job{path: rel, size: s.size, mtime: s.mtime, old: old[rel]})
 	}
+	slices.SortFunc(stale, func(a, b job) int { return strings.Compare(a.path, b.path) })
 
 	results, err := ix.parseAll(ctx, stale)
 	if err != nil {
@@ -238,10 +219,17 @@ func (ix *Index) Refresh(ctx context.Context) (Stats, error) {
 	}
 	var changed []*fileData
 	var removed []string
+	unreadable := map[string]stamp{}
+	for p, s := range ix.unreadable {
+		if stamps[p] == s {
+			unreadable[p] = s
+		}
+	}
 	for _, r := range results {
 		if r.skip {
 			st.Skipped++
 			delete(seen, r.path)
+			unreadable[r.path] = stamp{r.size, r.mtime}
 			continue
 		}
 		changed = append(changed, r.fd)
@@ -276,6 +264,7 @@ func (ix *Index) Refresh(ctx context.Context) (Stats, error) {
 	ix.last = st
 	ix.mu.Unlock()
 
+	ix.unreadable = unreadable
 	ix.persist(changed, removed)
 	return st, nil
 }

@@ -60,19 +60,19 @@ func Run() { a.New().Serve(); helper() }
 
 func helper() {}
 `,
-	"node_modules/x/x.js":  "function vendored() {}\n",
-	".hidden/h.go":         "package h\nfunc Hidden() {}\n",
-	"vendor/v/v.go":        "package v\nfunc Vendored() {}\n",
-	"bin/blob.c":           "int x;\x00\x01\x02",
-	"README.md":            "# not code\n",
-	"web/app.ts":           "export class App { run(): void {} }\n",
-	"web/main.ts":          "import { App } from './app';\nnew App().run();\n",
-	"web/other.ts":         "function run() {}\nrun();\n",
-	"py/pkg/__init__.py":   "",
-	"py/pkg/mod.py":        "def util():\n    pass\n",
-	"py/main.py":           "from pkg.mod import util\nutil()\n",
-	"py/unrelated.py":      "def util():\n    pass\nutil()\n",
-	"py/noimport.py":       "util()\n",
+	"node_modules/x/x.js": "function vendored() {}\n",
+	".hidden/h.go":        "package h\nfunc Hidden() {}\n",
+	"vendor/v/v.go":       "package v\nfunc Vendored() {}\n",
+	"bin/blob.c":          "int x;\x00\x01\x02",
+	"README.md":           "# not code\n",
+	"web/app.ts":          "export class App { run(): void {} }\n",
+	"web/main.ts":         "import { App } from './app';\nnew App().run();\n",
+	"web/other.ts":        "function run() {}\nrun();\n",
+	"py/pkg/__init__.py":  "",
+	"py/pkg/mod.py":       "def util():\n    pass\n",
+	"py/main.py":          "from pkg.mod import util\nutil()\n",
+	"py/unrelated.py":     "def util():\n    pass\nutil()\n",
+	"py/noimport.py":      "util()\n",
 }
 
 func openTest(t testing.TB, root string, opts *Options) *Index {

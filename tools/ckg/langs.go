@@ -38,15 +38,12 @@ const (
 	roleComment
 	roleDocstring // a Python docstring, the doc of the innermost open definition
 	roleImport
-	roleRef    // an identifier use
-	roleMember // a name selected from @qual (x.name)
-	roleCall   // a name in call position
+	roleRef // an identifier use
 
 	roleName
 	roleBody
 	roleParent
 	roleTypeBody
-	roleQual
 	roleImportName
 	roleImportPath
 	roleImportMember
@@ -55,8 +52,8 @@ const (
 
 var roleNames = map[string]role{
 	"typespec": roleTypeSpec, "scope": roleScope, "comment": roleComment, "docstring": roleDocstring,
-	"import": roleImport, "ref": roleRef, "member": roleMember, "call": roleCall,
-	"name": roleName, "body": roleBody, "parent": roleParent, "typebody": roleTypeBody, "qual": roleQual,
+	"import": roleImport, "ref": roleRef,
+	"name": roleName, "body": roleBody, "parent": roleParent, "typebody": roleTypeBody,
 	"import.name": roleImportName, "import.path": roleImportPath, "import.member": roleImportMember,
 	"import.fn": roleImportFn,
 }
@@ -145,10 +142,6 @@ const goQuery = `
 (type_identifier) @ref
 (field_identifier) @ref
 (package_identifier) @ref
-(selector_expression operand: (_) @qual field: (field_identifier) @member)
-(qualified_type package: (package_identifier) @qual name: (type_identifier) @member)
-(call_expression function: (identifier) @call)
-(call_expression function: (selector_expression field: (field_identifier) @call))
 `
 
 const pythonQuery = `
@@ -164,9 +157,6 @@ const pythonQuery = `
 (import_from_statement module_name: (_) @import.path
   name: (aliased_import name: (dotted_name) @import.member alias: (identifier) @import.name)) @import
 (identifier) @ref
-(attribute object: (_) @qual attribute: (identifier) @member)
-(call function: (identifier) @call)
-(call function: (attribute attribute: (identifier) @call))
 `
 
 // jsQuery is the part JavaScript and TypeScript share; the grammars
@@ -212,10 +202,6 @@ const jsRefs = `
 (identifier) @ref
 (property_identifier) @ref
 (shorthand_property_identifier) @ref
-(member_expression object: (_) @qual property: (property_identifier) @member)
-(call_expression function: (identifier) @call)
-(call_expression function: (member_expression property: (property_identifier) @call))
-(new_expression constructor: (identifier) @call)
 `
 
 const javaQuery = `
@@ -231,10 +217,6 @@ const javaQuery = `
 (import_declaration) @import
 (identifier) @ref
 (type_identifier) @ref
-(method_invocation object: (_) @qual name: (identifier) @member)
-(field_access object: (_) @qual field: (identifier) @member)
-(method_invocation name: (identifier) @call)
-(object_creation_expression type: (type_identifier) @call)
 `
 
 const rustQuery = `
@@ -255,12 +237,6 @@ const rustQuery = `
 (identifier) @ref
 (type_identifier) @ref
 (field_identifier) @ref
-(field_expression value: (_) @qual field: (field_identifier) @member)
-(scoped_identifier path: (_) @qual name: (identifier) @member)
-(call_expression function: (identifier) @call)
-(call_expression function: (field_expression field: (field_identifier) @call))
-(call_expression function: (scoped_identifier name: (identifier) @call))
-(macro_invocation macro: (identifier) @call)
 `
 
 // funcDeclarator matches a function declarator with name pattern name,
@@ -283,9 +259,6 @@ const cRefs = `
 (identifier) @ref
 (type_identifier) @ref
 (field_identifier) @ref
-(field_expression argument: (_) @qual field: (field_identifier) @member)
-(call_expression function: (identifier) @call)
-(call_expression function: (field_expression field: (field_identifier) @call))
 `
 
 var cppQuery = `
@@ -298,5 +271,4 @@ var cppQuery = `
 (namespace_definition name: (_) @name body: (_) @body) @def.namespace
 (alias_declaration name: (type_identifier) @name) @def.type
 (namespace_identifier) @ref
-(qualified_identifier scope: (_) @qual name: (_) @member)
 `
