@@ -314,6 +314,7 @@ func decodeFile(r *reader) *fileData {
 	if r.err != nil {
 		return nil
 	}
+	fd.groupRefs()
 	return fd
 }
 

@@ -28,6 +28,10 @@ type fileData struct {
 	imports []Import
 	names   []string // the distinct names refs use, interned per file
 	refs    []ref    // sorted by position
+	// byName lists the indexes of refs grouped by name, each group in
+	// position order; the refs of names[i] are byName[nameAt[i]:nameAt[i+1]].
+	byName []uint32
+	nameAt []uint32
 	// note says why a file has no entries though its language is read
 	// (the parse gave up); "" normally.
 	note string
@@ -430,6 +434,34 @@ func (w *walker) finish() {
 	}
 	fd.refs = slices.Clip(out)
 	fd.names = slices.Clip(fd.names)
+	fd.groupRefs()
+}
+
+// groupRefs builds byName and nameAt, by a counting sort.
+func (fd *fileData) groupRefs() {
+	fd.nameAt = make([]uint32, len(fd.names)+1)
+	for _, r := range fd.refs {
+		fd.nameAt[r.name+1]++
+	}
+	for i := 1; i < len(fd.nameAt); i++ {
+		fd.nameAt[i] += fd.nameAt[i-1]
+	}
+	next := slices.Clone(fd.nameAt[:len(fd.names)])
+	fd.byName = make([]uint32, len(fd.refs))
+	for i, r := range fd.refs {
+		fd.byName[next[r.name]] = uint32(i)
+		next[r.name]++
+	}
+}
+
+// refsNamed returns the indexes of the refs using name, in position order.
+func (fd *fileData) refsNamed(name string) []uint32 {
+	for i, n := range fd.names {
+		if n == name {
+			return fd.byName[fd.nameAt[i]:fd.nameAt[i+1]]
+		}
+	}
+	return nil
 }
 
 func (w *walker) intern(b []byte) uint32 {

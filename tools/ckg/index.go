@@ -61,6 +61,7 @@ type Index struct {
 	mu       sync.RWMutex
 	files    map[string]*fileData   // by path
 	defs     map[string][]symID     // by lower-case name
+	byParent map[string][]symID     // the members of each parent, by its name
 	lowers   []string               // the keys of defs, sorted
 	refFiles map[string][]*fileData // by name: the files that use it
 	last     Stats
@@ -131,7 +132,7 @@ func newIndex(root string, opts *Options) (*Index, error) {
 	if !info.IsDir() {
 		return nil, fmt.Errorf("ckg: root %q is not a directory; give the repository's top directory", root)
 	}
-	ix := &Index{root: abs, files: map[string]*fileData{}, defs: map[string][]symID{}, refFiles: map[string][]*fileData{}}
+	ix := &Index{root: abs, files: map[string]*fileData{}, defs: map[string][]symID{}, byParent: map[string][]symID{}, refFiles: map[string][]*fileData{}}
 	if opts != nil {
 		ix.opts = *opts
 	}
@@ -382,6 +383,9 @@ func (ix *Index) apply(changed []*fileData, removed []string) {
 				ix.lowers = slices.Insert(ix.lowers, j, l)
 			}
 			ix.defs[l] = append(ids, symID{fd, int32(i)})
+			if p := fd.symbols[i].Parent; p != "" {
+				ix.byParent[p] = append(ix.byParent[p], symID{fd, int32(i)})
+			}
 		}
 		for _, n := range fd.names {
 			ix.refFiles[n] = append(ix.refFiles[n], fd)
@@ -402,6 +406,13 @@ func (ix *Index) drop(fd *fileData, bulk bool) {
 		return
 	}
 	for i := range fd.symbols {
+		if p := fd.symbols[i].Parent; p != "" {
+			if ids := slices.DeleteFunc(ix.byParent[p], func(id symID) bool { return id.f == fd }); len(ids) > 0 {
+				ix.byParent[p] = ids
+			} else {
+				delete(ix.byParent, p)
+			}
+		}
 		l := strings.ToLower(fd.symbols[i].Name)
 		ids := slices.DeleteFunc(ix.defs[l], func(id symID) bool { return id.f == fd })
 		if len(ids) > 0 {

@@ -64,59 +64,61 @@ func (ix *Index) Search(q Query) []Symbol {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	lower := strings.ToLower(q.Name)
-	var ids []symID
-	var scores map[string]int
+	type hit struct {
+		id    symID
+		score int // Fuzzy only
+	}
+	var hits []hit
+	add := func(ids []symID, score int) {
+		for _, id := range ids {
+			hits = append(hits, hit{id, score})
+		}
+	}
 	switch q.Match {
 	case Exact, IgnoreCase:
 		for _, id := range ix.defs[lower] {
 			if q.Match == IgnoreCase || id.sym().Name == q.Name {
-				ids = append(ids, id)
+				hits = append(hits, hit{id: id})
 			}
 		}
 	case Prefix:
 		i, _ := slices.BinarySearch(ix.lowers, lower)
 		for ; i < len(ix.lowers) && strings.HasPrefix(ix.lowers[i], lower); i++ {
-			ids = append(ids, ix.defs[ix.lowers[i]]...)
+			add(ix.defs[ix.lowers[i]], 0)
 		}
 	case Substring:
 		for _, l := range ix.lowers {
 			if strings.Contains(l, lower) {
-				ids = append(ids, ix.defs[l]...)
+				add(ix.defs[l], 0)
 			}
 		}
 	case Fuzzy:
-		scores = map[string]int{}
 		for _, l := range ix.lowers {
 			if s, ok := fuzzyScore(l, lower); ok {
-				scores[l] = s
-				ids = append(ids, ix.defs[l]...)
+				add(ix.defs[l], s)
 			}
 		}
 	}
-	out := make([]Symbol, 0, len(ids))
-	for _, id := range ids {
-		s := id.sym()
-		if (len(q.Kinds) == 0 || slices.Contains(q.Kinds, s.Kind)) && (q.Parent == "" || s.Parent == q.Parent) {
-			out = append(out, *s)
-		}
-	}
-	slices.SortFunc(out, func(a, b Symbol) int {
+	hits = slices.DeleteFunc(hits, func(h hit) bool {
+		s := h.id.sym()
+		return len(q.Kinds) > 0 && !slices.Contains(q.Kinds, s.Kind) || q.Parent != "" && s.Parent != q.Parent
+	})
+	slices.SortFunc(hits, func(x, y hit) int {
+		a, b := x.id.sym(), y.id.sym()
 		switch q.Match {
 		case Prefix, Substring:
-			if c := cmp.Compare(len(a.Name), len(b.Name)); c != 0 {
-				return c
-			}
-			return cmp.Or(strings.Compare(a.Name, b.Name), cmpSymbols(&a, &b))
+			return cmp.Or(cmp.Compare(len(a.Name), len(b.Name)), strings.Compare(a.Name, b.Name), cmpSymbols(a, b))
 		case Fuzzy:
-			if c := cmp.Compare(scores[strings.ToLower(b.Name)], scores[strings.ToLower(a.Name)]); c != 0 {
-				return c
-			}
-			return cmp.Or(cmp.Compare(len(a.Name), len(b.Name)), strings.Compare(a.Name, b.Name), cmpSymbols(&a, &b))
+			return cmp.Or(cmp.Compare(y.score, x.score), cmp.Compare(len(a.Name), len(b.Name)), strings.Compare(a.Name, b.Name), cmpSymbols(a, b))
 		}
-		return cmpSymbols(&a, &b)
+		return cmpSymbols(a, b)
 	})
-	if q.Limit > 0 && len(out) > q.Limit {
-		out = out[:q.Limit]
+	if q.Limit > 0 && len(hits) > q.Limit {
+		hits = hits[:q.Limit]
+	}
+	out := make([]Symbol, len(hits))
+	for i, h := range hits {
+		out[i] = *h.id.sym()
 	}
 	return out
 }
@@ -143,17 +145,16 @@ func fuzzyScore(name, pattern string) (int, bool) {
 	return score - len(name)/8, j == len(pattern)
 }
 
-// Methods returns the methods whose parent is class, in file order. A
-// qualified class name "Outer.Inner" is matched by its last part.
+// Methods returns the methods whose parent is class, in path and line
+// order. A qualified class name "Outer.Inner" is matched by its last
+// part.
 func (ix *Index) Methods(class string) []Symbol {
 	class = lastPart(class)
 	ix.mu.RLock()
 	var out []Symbol
-	for _, fd := range ix.files {
-		for i := range fd.symbols {
-			if s := &fd.symbols[i]; s.Parent == class && s.Kind.IsFunc() {
-				out = append(out, *s)
-			}
+	for _, id := range ix.byParent[class] {
+		if s := id.sym(); s.Kind.IsFunc() {
+			out = append(out, *s)
 		}
 	}
 	ix.mu.RUnlock()
@@ -303,9 +304,9 @@ func (ix *Index) refs(name string, defs []Symbol) []Reference {
 	}
 	var out []Reference
 	for _, fd := range ix.refFiles[name] {
-		for i := range fd.refs {
+		for _, i := range fd.refsNamed(name) {
 			r := &fd.refs[i]
-			if fd.names[r.name] != name || r.flags&refDef != 0 {
+			if r.flags&refDef != 0 {
 				continue
 			}
 			if len(ids) > 0 && !slices.ContainsFunc(ids, func(id symID) bool { return ix.visible(id, fd, r) }) {
