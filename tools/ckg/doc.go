@@ -30,9 +30,12 @@
 // # References and how approximate they are
 //
 // Every identifier a file uses is recorded with its position, whether it
-// is called, what it is selected from (x in x.f) and the definition it
-// sits in. Resolution is by name, narrowed by rules, not by type
-// checking; [Index.ReferencesTo] lists them. What follows from that:
+// is called (directly followed by an argument list; calls with explicit
+// type arguments such as F[T]() are not seen as calls), what it is
+// selected from (x in x.f, a::f or p->f, "." when that is an expression)
+// and the definition it sits in. Resolution is by name, narrowed by
+// rules, not by type checking; [Index.ReferencesTo] lists them. What
+// follows from that:
 //
 //   - a method call x.f() is matched to every method f the rules allow,
 //     whatever the type of x;

@@ -121,6 +121,14 @@ func TestIndexSkips(t *testing.T) {
 	assert.Equal(t, map[string]int{"go": 3, "typescript": 3, "python": 5}, st.Languages)
 }
 
+func TestIndexSkipsLargeFiles(t *testing.T) {
+	root := writeTree(t, map[string]string{"small.go": "package p\nfunc S() {}\n", "big.go": "package p\nfunc B() {}\n" + strings.Repeat("// filler\n", 100)})
+	ix := openTest(t, root, &Options{NoCache: true, MaxFileSize: 200})
+	assert.Len(t, ix.Definitions("S"), 1)
+	assert.Empty(t, ix.Definitions("B"))
+	assert.Equal(t, 1, ix.Stats().Skipped)
+}
+
 func TestSearch(t *testing.T) {
 	ix := openTest(t, writeTree(t, goRepo), nil)
 	tests := []struct {
