@@ -59,12 +59,17 @@ type Index struct {
 	unreadable map[string]stamp // binary or unreadable files, not read again until they change
 
 	mu       sync.RWMutex
-	files    map[string]*fileData   // by path
-	defs     map[string][]symID     // by lower-case name
-	byParent map[string][]symID     // the members of each parent, by its name
-	lowers   []string               // the keys of defs, sorted
-	refFiles map[string][]*fileData // by name: the files that use it
-	last     Stats
+	files    map[string]*fileData // by path
+	defs     map[string][]symID   // by lower-case name
+	byParent map[string][]symID   // the members of each parent, by its name
+	lowers   []string             // the keys of defs, sorted
+	// blob is lowers joined by newlines, with the offset of each in
+	// starts, for a substring search in one pass of strings.Index.
+	blob        string
+	starts      []int
+	lowersDirty bool                   // lowers changed since blob was joined
+	refFiles    map[string][]*fileData // by name: the files that use it
+	last        Stats
 }
 
 // symID locates a symbol: the file data is immutable, so this stays
@@ -381,6 +386,7 @@ func (ix *Index) apply(changed []*fileData, removed []string) {
 			if !ok && !bulk {
 				j, _ := slices.BinarySearch(ix.lowers, l)
 				ix.lowers = slices.Insert(ix.lowers, j, l)
+				ix.lowersDirty = true
 			}
 			ix.defs[l] = append(ids, symID{fd, int32(i)})
 			if p := fd.symbols[i].Parent; p != "" {
@@ -398,6 +404,21 @@ func (ix *Index) apply(changed []*fileData, removed []string) {
 		}
 		slices.Sort(ix.lowers)
 	}
+	if bulk || ix.lowersDirty {
+		ix.joinLowers()
+		ix.lowersDirty = false
+	}
+}
+
+func (ix *Index) joinLowers() {
+	var b strings.Builder
+	ix.starts = ix.starts[:0]
+	for _, l := range ix.lowers {
+		b.WriteByte('\n')
+		ix.starts = append(ix.starts, b.Len())
+		b.WriteString(l)
+	}
+	ix.blob = b.String()
 }
 
 // drop removes fd's entries from the name maps.
@@ -423,6 +444,7 @@ func (ix *Index) drop(fd *fileData, bulk bool) {
 		if !bulk {
 			if j, ok := slices.BinarySearch(ix.lowers, l); ok {
 				ix.lowers = slices.Delete(ix.lowers, j, j+1)
+				ix.lowersDirty = true
 			}
 		}
 	}

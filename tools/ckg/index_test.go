@@ -365,3 +365,29 @@ func TestOpenErrors(t *testing.T) {
 	_, err = Open(t.Context(), f, nil)
 	assert.ErrorContains(t, err, "not a directory")
 }
+
+// TestSubstringMatchesNaive checks the one-pass substring search against
+// a plain filter of every symbol, on this package's own source.
+func TestSubstringMatchesNaive(t *testing.T) {
+	ix := openTest(t, ".", &Options{NoCache: true})
+	var all []Symbol
+	ix.mu.RLock()
+	for _, fd := range ix.files {
+		all = append(all, fd.symbols...)
+	}
+	ix.mu.RUnlock()
+	require.NotEmpty(t, all)
+	for _, pat := range []string{"e", "ref", "Index", "x", "", "zzqq", "\n", "refresh"} {
+		var want []string
+		for _, s := range all {
+			if strings.Contains(strings.ToLower(s.Name), strings.ToLower(pat)) && !strings.Contains(pat, "\n") {
+				want = append(want, s.Location()+" "+s.Name)
+			}
+		}
+		var got []string
+		for _, s := range ix.Search(Query{Name: pat, Match: Substring}) {
+			got = append(got, s.Location()+" "+s.Name)
+		}
+		assert.ElementsMatch(t, want, got, "%q", pat)
+	}
+}

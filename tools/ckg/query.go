@@ -87,10 +87,26 @@ func (ix *Index) Search(q Query) []Symbol {
 			add(ix.defs[ix.lowers[i]], 0)
 		}
 	case Substring:
-		for _, l := range ix.lowers {
-			if strings.Contains(l, lower) {
-				add(ix.defs[l], 0)
+		if strings.Contains(lower, "\n") {
+			break
+		}
+		for pos := 0; ; {
+			j := strings.Index(ix.blob[pos:], lower)
+			if j < 0 {
+				break
 			}
+			// The name holding the match starts at or before it.
+			i, found := slices.BinarySearch(ix.starts, pos+j)
+			if !found {
+				i--
+			}
+			if i >= 0 {
+				add(ix.defs[ix.lowers[i]], 0)
+			}
+			if i+1 >= len(ix.starts) {
+				break
+			}
+			pos = ix.starts[i+1]
 		}
 	case Fuzzy:
 		for _, l := range ix.lowers {
