@@ -559,15 +559,6 @@ func isIdentByte(c byte) bool {
 	return c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= utf8.RuneSelf
 }
 
-func find(m *sitter.QueryMatch, roles []role, r role) *sitter.Node {
-	for _, c := range m.Captures {
-		if roles[c.Index] == r {
-			return c.Node
-		}
-	}
-	return nil
-}
-
 // goPackageName guesses the name an import path binds: its last element,
 // skipping a major version suffix.
 func goPackageName(path string) string {

@@ -204,14 +204,12 @@ func (ix *Index) Refresh(ctx context.Context) (Stats, error) {
 		}
 		return Stats{}, fmt.Errorf("ckg: reading %s: %w", ix.root, err)
 	}
-	seen := make(map[string]bool, len(stamps))
 	var stale []job
 	for rel, s := range stamps {
-		if s.size > ix.opts.MaxFileSize || ix.unreadable[rel] == s {
+		if u, ok := ix.unreadable[rel]; s.size > ix.opts.MaxFileSize || ok && u == s {
 			st.Skipped++
 			continue
 		}
-		seen[rel] = true
 		if fd := old[rel]; fd != nil && fd.size == s.size && fd.mtime == s.mtime {
 			continue
 		}
@@ -234,7 +232,6 @@ func (ix *Index) Refresh(ctx context.Context) (Stats, error) {
 	for _, r := range results {
 		if r.skip {
 			st.Skipped++
-			delete(seen, r.path)
 			unreadable[r.path] = stamp{r.size, r.mtime}
 			continue
 		}
@@ -247,7 +244,8 @@ func (ix *Index) Refresh(ctx context.Context) (Stats, error) {
 		}
 	}
 	for p := range old {
-		if !seen[p] {
+		s, ok := stamps[p]
+		if _, bad := unreadable[p]; !ok || bad || s.size > ix.opts.MaxFileSize {
 			removed = append(removed, p)
 		}
 	}

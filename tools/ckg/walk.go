@@ -16,8 +16,13 @@ type stamp struct{ size, mtime int64 }
 // dirState is what the last scan saw of a directory.
 type dirState struct {
 	mtime   int64
-	files   []string // the names of the source files in it
+	files   []string // the paths (from the root) of the source files in it
 	subdirs []string // the names of the subdirectories walked
+}
+
+type fileStamp struct {
+	path string
+	stamp
 }
 
 // scan returns the source files under the root with their stamps, by
@@ -31,7 +36,7 @@ func (ix *Index) scan(ctx context.Context) (map[string]stamp, error) {
 	type out struct {
 		rel   string
 		state *dirState
-		files map[string]stamp
+		files []fileStamp
 		err   error
 	}
 	dirs := map[string]*dirState{}
@@ -68,8 +73,8 @@ func (ix *Index) scan(ctx context.Context) (map[string]stamp, error) {
 				continue
 			}
 			dirs[r.rel] = r.state
-			for p, s := range r.files {
-				files[p] = s
+			for _, f := range r.files {
+				files[f.path] = f.stamp
 			}
 			for _, sub := range r.state.subdirs {
 				level = append(level, path.Join(r.rel, sub))
@@ -83,7 +88,7 @@ func (ix *Index) scan(ctx context.Context) (map[string]stamp, error) {
 // scanDir scans one directory, given what the last scan saw of it (nil
 // if nothing). It returns a nil state for a directory that is gone, and
 // an error only for an unreadable root.
-func (ix *Index) scanDir(rel string, prev *dirState) (*dirState, map[string]stamp, error) {
+func (ix *Index) scanDir(rel string, prev *dirState) (*dirState, []fileStamp, error) {
 	full := filepath.Join(ix.root, filepath.FromSlash(rel))
 	info, err := os.Lstat(full)
 	if err != nil || !info.IsDir() {
@@ -93,11 +98,11 @@ func (ix *Index) scanDir(rel string, prev *dirState) (*dirState, map[string]stam
 		return nil, nil, nil
 	}
 	mtime := info.ModTime().UnixNano()
-	files := map[string]stamp{}
 	if prev != nil && prev.mtime == mtime {
-		for _, name := range prev.files {
-			if fi, err := os.Lstat(filepath.Join(full, name)); err == nil && fi.Mode().IsRegular() {
-				files[path.Join(rel, name)] = stamp{fi.Size(), fi.ModTime().UnixNano()}
+		files := make([]fileStamp, 0, len(prev.files))
+		for _, p := range prev.files {
+			if fi, err := os.Lstat(filepath.Join(ix.root, filepath.FromSlash(p))); err == nil && fi.Mode().IsRegular() {
+				files = append(files, fileStamp{p, stamp{fi.Size(), fi.ModTime().UnixNano()}})
 			}
 		}
 		return prev, files, nil
@@ -107,6 +112,7 @@ func (ix *Index) scanDir(rel string, prev *dirState) (*dirState, map[string]stam
 		return nil, nil, err
 	}
 	st := &dirState{mtime: mtime}
+	var files []fileStamp
 	for _, e := range entries {
 		name := e.Name()
 		if strings.HasPrefix(name, ".") {
@@ -125,8 +131,9 @@ func (ix *Index) scanDir(rel string, prev *dirState) (*dirState, map[string]stam
 		if err != nil {
 			continue
 		}
-		st.files = append(st.files, name)
-		files[path.Join(rel, name)] = stamp{fi.Size(), fi.ModTime().UnixNano()}
+		p := path.Join(rel, name)
+		st.files = append(st.files, p)
+		files = append(files, fileStamp{p, stamp{fi.Size(), fi.ModTime().UnixNano()}})
 	}
 	return st, files, nil
 }
