@@ -1,6 +1,8 @@
 package ckg
 
 import (
+	"github.com/conclave-dev/conclave/internal/lang"
+
 	"bufio"
 	"bytes"
 	"encoding/binary"
@@ -266,7 +268,7 @@ func decodeFile(r *reader) *fileData {
 	fd.mtime = int64(r.uvarint())
 	copy(fd.hash[:], r.bytes(32))
 	fd.note = r.str()
-	if sp := specFor(fd.path); r.err == nil && (!validPath(fd.path) || sp == nil || sp.lang.Name != fd.lang) {
+	if r.err == nil && (!validPath(fd.path) || specFor(fd.path) == nil || !lang.Fits(fd.path, fd.lang)) {
 		r.fail("bad path or language")
 	}
 	n := r.count(8)

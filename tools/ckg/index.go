@@ -350,10 +350,11 @@ func (ix *Index) read(ctx context.Context, x *extractor, j job) (result, error) 
 		r.fd = &fd
 		return r, nil
 	}
-	fd, err := x.extract(ctx, specFor(j.path), src)
+	sp := specForSource(j.path, src)
+	fd, err := x.extract(ctx, sp, src)
 	switch {
 	case errors.Is(err, errParseLimit):
-		fd = &fileData{lang: specFor(j.path).lang.Name, note: err.Error()}
+		fd = &fileData{lang: sp.lang.Name, note: err.Error()}
 	case err != nil:
 		return r, err
 	}

@@ -124,6 +124,15 @@ func specFor(path string) *spec {
 	return specs[l]
 }
 
+// specForSource is specFor refined by the file's contents (a C++ ".h").
+func specForSource(path string, src []byte) *spec {
+	l, ok := lang.ForSource(path, src)
+	if !ok {
+		return nil
+	}
+	return specs[l]
+}
+
 const goQuery = `
 (function_declaration name: (identifier) @name body: (_)? @body) @def.function
 (method_declaration
