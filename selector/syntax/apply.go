@@ -161,6 +161,18 @@ func parsePatch(patch []byte) ([]*gitdiff.File, error) {
 	return files, nil
 }
 
+// gitMode converts a mode as git writes it (0100755) to an fs.FileMode.
+func gitMode(m fs.FileMode) fs.FileMode {
+	perm := m & 0o777
+	switch uint32(m) & 0o170000 {
+	case 0o120000:
+		return perm | fs.ModeSymlink
+	case 0o040000, 0o160000: // a directory or a submodule
+		return perm | fs.ModeDir
+	}
+	return perm
+}
+
 func opOf(f *gitdiff.File) Op {
 	switch {
 	case f.IsNew:
@@ -176,7 +188,7 @@ func opOf(f *gitdiff.File) Op {
 }
 
 func applyFile(base fs.FS, f *gitdiff.File) (Change, error) {
-	ch := Change{Op: opOf(f), OldPath: f.OldName, NewPath: f.NewName, OldMode: f.OldMode, NewMode: f.NewMode, Binary: f.IsBinary}
+	ch := Change{Op: opOf(f), OldPath: f.OldName, NewPath: f.NewName, OldMode: gitMode(f.OldMode), NewMode: gitMode(f.NewMode), Binary: f.IsBinary}
 	if ch.Op == Create {
 		ch.OldPath = ""
 		if _, err := fs.Stat(base, f.NewName); err == nil {

@@ -37,20 +37,20 @@ func (e SyntaxError) String() string {
 // pre-existing error that merely moved does not count, while a new one in
 // an already broken file does. Deleted and binary files are not checked.
 //
-// Check returns the context's error if it is done, checked between files.
-// It is safe for concurrent use.
+// Check returns the context's cause when it is done, which also stops a
+// parse in progress. It is safe for concurrent use.
 func Check(ctx context.Context, a *Applied) ([]SyntaxError, error) {
 	var out []SyntaxError
 	for i := range a.Changes {
 		ch := &a.Changes[i]
-		if err := ctx.Err(); err != nil {
-			return nil, err
+		if ctx.Err() != nil {
+			return nil, context.Cause(ctx)
 		}
 		r := rulesFor(ch.Path())
 		if r == nil || ch.New == nil || ch.Binary {
 			continue
 		}
-		after, err := fileProblems(r, ch.Path(), ch.New)
+		after, err := fileProblems(ctx, r, ch.Path(), ch.New)
 		if err != nil {
 			return nil, err
 		}
@@ -59,7 +59,7 @@ func Check(ctx context.Context, a *Applied) ([]SyntaxError, error) {
 		}
 		var before []SyntaxError
 		if ch.Old != nil {
-			if before, err = fileProblems(r, ch.Path(), ch.Old); err != nil {
+			if before, err = fileProblems(ctx, r, ch.Path(), ch.Old); err != nil {
 				return nil, err
 			}
 		}
@@ -89,8 +89,8 @@ func (e SyntaxError) match(src []byte) string {
 	return fmt.Sprintf("%t\x00%s\x00%s", e.Missing, e.Node, line)
 }
 
-func fileProblems(r *rules, path string, src []byte) ([]SyntaxError, error) {
-	tree, err := parse(r.lang, src)
+func fileProblems(ctx context.Context, r *rules, path string, src []byte) ([]SyntaxError, error) {
+	tree, err := parse(ctx, r.lang, src)
 	if err != nil {
 		return nil, err
 	}

@@ -303,3 +303,24 @@ func TestEquivalenceText(t *testing.T) {
 			b: [][2]string{{"Compute areas", "Compute all areas"}}, same: false},
 	})
 }
+
+// Hunks that start at a docstring's opening quote or inside a docstring:
+// patch-only mode must read the code after it as code.
+func TestEquivalenceDocstringBoundaries(t *testing.T) {
+	atOpener := "import os\n\n\nclass Jitter:\n    \"\"\"\n    Random displacement of marks.\n    \"\"\"\n    width = 0\n    x = 0\n    y = 0\n"
+	runEquiv(t, "pkg/moves.py", atOpener, []equivCase{
+		{name: "hunk starts at the opening quote, comment added", a: [][2]string{{"width = 0", "width = 0.1"}},
+			b: [][2]string{{"width = 0", "width = 0.1  # a tenth"}}, same: true},
+		{name: "hunk starts at the opening quote, other value", a: [][2]string{{"width = 0", "width = 0.1"}},
+			b: [][2]string{{"width = 0", "width = 0.2"}}, same: false},
+	})
+	inside := "def f():\n    \"\"\"\n    Summary line.\n\n    More text here.\n    Even more text.\n    \"\"\"\n    return 1\n"
+	runEquiv(t, "pkg/f.py", inside, []equivCase{
+		{name: "hunk starts inside the docstring, comment added", a: [][2]string{{"return 1", "return 2"}},
+			b: [][2]string{{"return 1", "return 2  # two"}}, same: true},
+		{name: "hunk starts inside the docstring, docstring edited", a: [][2]string{{"return 1", "return 2"}},
+			b: [][2]string{{"return 1", "return 2"}, {"Even more text.", "Even more words."}}, same: true},
+		{name: "hunk starts inside the docstring, other value", a: [][2]string{{"return 1", "return 2"}},
+			b: [][2]string{{"return 1", "return 3"}}, same: false},
+	})
+}

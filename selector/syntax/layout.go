@@ -61,6 +61,7 @@ func (r *rules) clean(toks []token) []token {
 			t.kind, t.text = tkCode, strings.TrimRight(t.text, " \t\r\n")
 			out = append(out, t)
 		case t.kind == tkLiteral:
+			t.open = r.layout == layoutPython && !terminated(t.text)
 			t.text = r.literal(t.text)
 			out = append(out, t)
 		case strings.TrimSpace(t.text) == "":
@@ -179,13 +180,35 @@ func pythonLayout(src string, toks []token, keepDoc bool) []tok {
 	return out
 }
 
+// allStrings reports whether a statement is only string literals. One
+// that runs to the end of a fragment does not count: it may be code read
+// as a string.
 func allStrings(toks []token) bool {
 	for _, t := range toks {
-		if !isString(t) {
+		if !isString(t) || t.open {
 			return false
 		}
 	}
 	return true
+}
+
+// terminated reports whether a Python literal that is a string has its
+// closing quote; other literals are.
+func terminated(text string) bool {
+	i := strings.IndexAny(text, `'"`)
+	if i < 0 || i > 3 {
+		return true
+	}
+	q := text[i : i+1]
+	if strings.HasPrefix(text[i:], q+q+q) {
+		q += q + q
+	}
+	body := text[i+len(q):]
+	if len(body) < len(q) || !strings.HasSuffix(body, q) {
+		return false
+	}
+	slashes := len(body) - len(q) - len(strings.TrimRight(body[:len(body)-len(q)], `\`))
+	return slashes%2 == 0
 }
 
 // indentWidth returns the width of a line's leading white space, tabs

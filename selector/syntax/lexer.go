@@ -15,6 +15,7 @@ type token struct {
 	endLine int  // line of the last byte
 	col     int  // byte column of the first byte
 	cont    bool // a backslash line continuation comes before it
+	open    bool // a string literal that runs to the end of the text
 }
 
 type tokKind uint8
@@ -48,9 +49,9 @@ type lexRules struct {
 // lex splits src into tokens without a grammar: comments, literals,
 // identifiers and operators. It never fails; text it does not recognise
 // becomes one-character tokens. open is the opening delimiter of a string
-// or comment still open at the end of src, and stray reports a "*/" seen
-// outside any comment: both hint that src is a fragment cut inside one.
-func lex(src string, lr *lexRules) (toks []token, open string, stray bool) {
+// or comment still open at the end of src: a hint that src is a fragment
+// cut inside one.
+func lex(src string, lr *lexRules) (toks []token, open string) {
 	line, lineStart := 0, 0
 	cont := false
 	first := true // no token yet on this line
@@ -92,10 +93,6 @@ func lex(src string, lr *lexRules) (toks []token, open string, stray bool) {
 			}
 			emit(i, end, tkComment)
 			i = end
-		case lr.slashes && strings.HasPrefix(src[i:], "*/"):
-			stray = true
-			emit(i, i+1, tkCode)
-			i++
 		case c >= '0' && c <= '9' || c == '.' && i+1 < n && src[i+1] >= '0' && src[i+1] <= '9':
 			end := number(src, i, lr.sep)
 			emit(i, end, tkLiteral)
@@ -124,10 +121,11 @@ func lex(src string, lr *lexRules) (toks []token, open string, stray bool) {
 				}
 				end++
 			}
-			if rest := directiveArg(src[k:end]); rest != "" {
+			switch rest := directiveArg(src[k:end]); {
+			case rest != "":
 				emit(k, end, tkLiteral)
 				toks[len(toks)-1].text = rest
-			} else {
+			case k < end:
 				emit(k, end, tkComment)
 			}
 			i = end
@@ -162,7 +160,7 @@ func lex(src string, lr *lexRules) (toks []token, open string, stray bool) {
 			i = end
 		}
 	}
-	return toks, open, stray
+	return toks, open
 }
 
 // directiveArg returns a directive's argument without comments, line

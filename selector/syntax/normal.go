@@ -15,7 +15,6 @@ import (
 	"strings"
 
 	"github.com/bluekeyes/go-gitdiff/gitdiff"
-	sitter "github.com/smacker/go-tree-sitter"
 )
 
 // Options configure normalisation. A nil *Options means the defaults.
@@ -121,9 +120,9 @@ type Ignored struct {
 // and files are taken in path order.
 //
 // Errors: those of [Apply] (in full-file mode), [ErrMalformedPatch],
-// [ErrEmptyPatch], and the context's error, checked between files and
-// hunks. Normalize is deterministic and safe for concurrent use if base
-// is.
+// [ErrEmptyPatch], and the context's cause when it is done, which also
+// stops a parse in progress. Normalize is deterministic and safe for
+// concurrent use if base is.
 func Normalize(ctx context.Context, base fs.FS, patch []byte, opts *Options) (*Normal, error) {
 	files, err := parsePatch(patch)
 	if err != nil {
@@ -137,15 +136,18 @@ func Normalize(ctx context.Context, base fs.FS, patch []byte, opts *Options) (*N
 			return nil, err
 		}
 		for i := range a.Changes {
-			if err := ctx.Err(); err != nil {
-				return nil, err
+			if ctx.Err() != nil {
+				return nil, context.Cause(ctx)
 			}
-			if err := n.addChange(&a.Changes[i], opts); err != nil {
+			if err := n.addChange(ctx, &a.Changes[i], opts); err != nil {
 				return nil, err
 			}
 		}
 	} else {
 		for _, f := range files {
+			if ctx.Err() != nil {
+				return nil, context.Cause(ctx)
+			}
 			if err := n.addDiff(ctx, f, opts); err != nil {
 				return nil, err
 			}
@@ -198,7 +200,7 @@ func (n *Normal) finish(f NormalFile, unchanged bool) {
 	n.Files = append(n.Files, f)
 }
 
-func (n *Normal) addChange(ch *Change, opts *Options) error {
+func (n *Normal) addChange(ctx context.Context, ch *Change, opts *Options) error {
 	f, ok := n.start(ch.Op, ch.OldPath, ch.NewPath, ch.OldMode, ch.NewMode, opts)
 	if !ok {
 		return nil
@@ -229,7 +231,7 @@ func (n *Normal) addChange(ch *Change, opts *Options) error {
 	}
 	keep := opts.keepDoc()
 	read := func(src []byte) ([]byte, []tok, error) {
-		tree, err := parse(r.lang, src)
+		tree, err := parse(ctx, r.lang, src)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -253,7 +255,7 @@ func (n *Normal) addChange(ch *Change, opts *Options) error {
 }
 
 func (n *Normal) addDiff(ctx context.Context, d *gitdiff.File, opts *Options) error {
-	f, ok := n.start(opOf(d), d.OldName, d.NewName, d.OldMode, d.NewMode, opts)
+	f, ok := n.start(opOf(d), d.OldName, d.NewName, gitMode(d.OldMode), gitMode(d.NewMode), opts)
 	if !ok {
 		return nil
 	}
@@ -283,8 +285,8 @@ func (n *Normal) addDiff(ctx context.Context, d *gitdiff.File, opts *Options) er
 		tz = opts.tokenizer
 	}
 	for _, frag := range d.TextFragments {
-		if err := ctx.Err(); err != nil {
-			return err
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
 		}
 		var before, after strings.Builder
 		for _, l := range frag.Lines {
@@ -300,7 +302,7 @@ func (n *Normal) addDiff(ctx context.Context, d *gitdiff.File, opts *Options) er
 			a, b = textToks(before.String()), textToks(after.String())
 		} else {
 			var err error
-			if a, b, err = r.hunk(before.String(), after.String(), opts.keepDoc(), tz); err != nil {
+			if a, b, err = r.hunk(ctx, before.String(), after.String(), opts.keepDoc(), tz); err != nil {
 				return err
 			}
 		}
@@ -315,97 +317,6 @@ func (n *Normal) addDiff(ctx context.Context, d *gitdiff.File, opts *Options) er
 	f.sum = h.Sum(nil)
 	n.finish(f, len(f.Edits) == 0)
 	return nil
-}
-
-// hunk tokenises the old and new text of a hunk. A hunk may start
-// inside a string or comment opened before it: when the plain lexer finds
-// a construct still open at the end of either text, or a "*/" with no
-// "/*", both texts are also read with that construct's opener put in
-// front, and the reading whose syntax errors cover fewer bytes wins (ties:
-// the texts as they are). Both texts are read the same way, as they share the context
-// where such a construct would have opened. The tree-sitter leaves are
-// used when both texts parse cleanly, else the plain lexer's tokens, so
-// the unchanged context is tokenised alike on both sides.
-func (r *rules) hunk(before, after string, keepDoc bool, tz tokenizer) ([]tok, []tok, error) {
-	texts := [2]string{before, after}
-	var toks [2][]token
-	opener := ""
-	for i, text := range texts {
-		var open string
-		var stray bool
-		toks[i], open, stray = lex(text, r.lex)
-		switch {
-		case opener != "":
-		case open != "":
-			opener = open
-		case stray:
-			opener = "/*"
-		}
-	}
-	trees, errs, err := r.parseBoth(texts)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer closeAll(&trees)
-	if opener != "" {
-		alt := [2]string{opener + before, opener + after}
-		altTrees, altErrs, err := r.parseBoth(alt)
-		if err != nil {
-			return nil, nil, err
-		}
-		if altErrs < errs {
-			trees, altTrees, texts, errs = altTrees, trees, alt, altErrs
-			for i, text := range texts {
-				toks[i], _, _ = lex(text, r.lex)
-			}
-		}
-		closeAll(&altTrees)
-	}
-	useTree := tz == tokenizeTree || tz == tokenizeAuto && errs == 0 && !trees[0].RootNode().HasError() && !trees[1].RootNode().HasError()
-	var out [2][]tok
-	for i, text := range texts {
-		if useTree {
-			toks[i] = r.leaves(trees[i].RootNode(), []byte(text))
-		}
-		out[i] = r.stream(text, toks[i], keepDoc)
-	}
-	return out[0], out[1], nil
-}
-
-// parseBoth parses two texts and weighs their syntax errors.
-func (r *rules) parseBoth(texts [2]string) ([2]*sitter.Tree, int, error) {
-	var trees [2]*sitter.Tree
-	n := 0
-	for i, text := range texts {
-		t, err := parse(r.lang, []byte(text))
-		if err != nil {
-			closeAll(&trees)
-			return trees, 0, err
-		}
-		trees[i] = t
-		n += errorWeight(t.RootNode())
-	}
-	return trees, n, nil
-}
-
-func closeAll(trees *[2]*sitter.Tree) {
-	for _, t := range trees {
-		if t != nil {
-			t.Close()
-		}
-	}
-}
-
-// textToks splits text into lines with white space collapsed, dropping
-// blank ones: the comparison for files no grammar reads.
-func textToks(s string) []tok {
-	var out []tok
-	for i, line := range strings.Split(s, "\n") {
-		if f := strings.Fields(line); len(f) > 0 {
-			out = append(out, tok{strings.Join(f, " "), i})
-		}
-	}
-	return out
 }
 
 // writeField writes strings to h, each prefixed by its length, so that

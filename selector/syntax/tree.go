@@ -3,6 +3,7 @@ package syntax
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash"
 	"strings"
@@ -17,23 +18,40 @@ import (
 // language's pool and returns it.
 var parsers sync.Map // *lang.Language -> *sync.Pool
 
-// parse parses src. Parsing runs to completion: callers check their
-// context between files and hunks. The caller closes the tree.
-func parse(l *lang.Language, src []byte) (*sitter.Tree, error) {
-	pool, _ := parsers.LoadOrStore(l, &sync.Pool{New: func() any {
+// parse parses src, stopping with the context's error when ctx is done.
+// The caller closes the tree.
+//
+// The binding cancels a parse by setting a flag on the parser from a
+// goroutine that may still run after the parse ends, so a parser whose
+// context ended is not reused, and a parse refused as over its operation
+// limit (which is never set here) is the sign of a stale flag: it is
+// retried once on a new parser.
+func parse(ctx context.Context, l *lang.Language, src []byte) (*sitter.Tree, error) {
+	v, _ := parsers.LoadOrStore(l, &sync.Pool{New: func() any {
 		p := sitter.NewParser()
 		p.SetLanguage(l.Grammar())
 		return p
 	}})
-	p := pool.(*sync.Pool).Get().(*sitter.Parser)
-	// A background context keeps the binding from starting a goroutine
-	// and from leaving its cancellation flag set on a pooled parser.
-	tree, err := p.ParseCtx(context.Background(), nil, src)
-	pool.(*sync.Pool).Put(p)
-	if err != nil {
+	pool := v.(*sync.Pool)
+	for attempt := 0; ; attempt++ {
+		p := pool.Get().(*sitter.Parser)
+		tree, err := p.ParseCtx(ctx, nil, src)
+		if err == nil && ctx.Err() == nil {
+			pool.Put(p)
+			return tree, nil
+		}
+		if tree != nil {
+			tree.Close()
+		}
+		p.Close()
+		switch {
+		case ctx.Err() != nil:
+			return nil, context.Cause(ctx)
+		case errors.Is(err, sitter.ErrOperationLimit) && attempt == 0:
+			continue
+		}
 		return nil, fmt.Errorf("syntax: parsing %s: %w", l.Name, err)
 	}
-	return tree, nil
 }
 
 // leaves returns the tree's tokens: leaves and atomic nodes in order,
