@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/bluekeyes/go-gitdiff/gitdiff"
 )
@@ -151,6 +153,9 @@ func parsePatch(patch []byte) ([]*gitdiff.File, error) {
 	if len(files) == 0 {
 		return nil, ErrEmptyPatch
 	}
+	if err := checkHunks(string(patch), files); err != nil {
+		return nil, err
+	}
 	for _, f := range files {
 		for _, p := range []string{f.OldName, f.NewName} {
 			if p != "" && !fs.ValidPath(p) {
@@ -171,6 +176,84 @@ func gitMode(m fs.FileMode) fs.FileMode {
 		return perm | fs.ModeDir
 	}
 	return perm
+}
+
+// checkHunks finds what the diff parser skips without a word: lines of
+// hunk content past the count a hunk header gives, and the hunks after
+// them. git apply calls such a patch corrupt; so does Apply.
+func checkHunks(patch string, files []*gitdiff.File) error {
+	parsed := 0
+	for _, f := range files {
+		parsed += len(f.TextFragments)
+	}
+	lines := strings.Split(patch, "\n")
+	headers := 0
+	for i := 0; i < len(lines); i++ {
+		if lines[i] == "-- " { // a mail signature ends the patch
+			break
+		}
+		oldN, newN, ok := hunkCounts(lines[i])
+		if !ok {
+			continue
+		}
+		headers++
+		header := lines[i]
+	hunk:
+		for (oldN > 0 || newN > 0) && i+1 < len(lines) {
+			i++
+			switch l := lines[i]; {
+			case l == "" || l[0] == ' ':
+				oldN, newN = oldN-1, newN-1
+			case l[0] == '-':
+				oldN--
+			case l[0] == '+':
+				newN--
+			case l[0] != '\\':
+				break hunk
+			}
+		}
+		for ; i+1 < len(lines); i++ {
+			l := lines[i+1]
+			if l == "" || l[0] == '\\' {
+				continue
+			}
+			if strings.HasPrefix(l, "@@ -") || strings.HasPrefix(l, "diff ") || l == "-- " ||
+				strings.HasPrefix(l, "--- ") && i+2 < len(lines) && strings.HasPrefix(lines[i+2], "+++ ") {
+				break
+			}
+			if strings.ContainsRune("+- ", rune(l[0])) {
+				return fmt.Errorf("%w: line %d follows hunk %q but is not counted by it; fix the hunk header's line counts", ErrMalformedPatch, i+2, header)
+			}
+		}
+	}
+	if headers != parsed {
+		return fmt.Errorf("%w: %d hunk headers but %d hunks could be read", ErrMalformedPatch, headers, parsed)
+	}
+	return nil
+}
+
+// hunkCounts parses a hunk header's old and new line counts.
+func hunkCounts(line string) (oldN, newN int, ok bool) {
+	rest, found := strings.CutPrefix(line, "@@ -")
+	if !found {
+		return 0, 0, false
+	}
+	ranges, _, found := strings.Cut(rest, " @@")
+	old, new, found2 := strings.Cut(ranges, " +")
+	if !found || !found2 {
+		return 0, 0, false
+	}
+	count := func(r string) (int, bool) {
+		_, n, has := strings.Cut(r, ",")
+		if !has {
+			return 1, true
+		}
+		v, err := strconv.Atoi(n)
+		return v, err == nil
+	}
+	oldN, ok1 := count(old)
+	newN, ok2 := count(new)
+	return oldN, newN, ok1 && ok2
 }
 
 func opOf(f *gitdiff.File) Op {

@@ -126,6 +126,10 @@ func TestApplyErrors(t *testing.T) {
 		{name: "empty", base: files{}, patch: []byte("no diff here\n"), is: []error{syntax.ErrEmptyPatch}},
 		{name: "path outside the tree", base: files{}, is: []error{syntax.ErrMalformedPatch},
 			patch: []byte("--- a/../etc/passwd\n+++ b/../etc/passwd\n@@ -1 +1 @@\n-a\n+b\n")},
+		{name: "hunk longer than its header says", base: files{"a.py": "x = 1\ny = 2\n"}, is: []error{syntax.ErrMalformedPatch}, inText: []string{"line 7", "@@ -1,2 +1,2 @@"},
+			patch: []byte("--- a/a.py\n+++ b/a.py\n@@ -1,2 +1,2 @@\n-x = 1\n+x = 3\n y = 2\n+z = 4\n")},
+		{name: "hunk hidden after a miscounted one", base: files{"a.txt": text}, is: []error{syntax.ErrMalformedPatch},
+			patch: []byte(strings.Replace(string(twoHunks), "@@ -1,5 +1,5 @@", "@@ -1,5 +1,4 @@", 1))},
 		{name: "file changed twice", base: files{"a.py": "x = 1\n"}, is: []error{syntax.ErrDoesNotApply}, path: "a.py",
 			patch: append(gitDiff(t, files{"a.py": "x = 1\n"}, files{"a.py": "x = 2\n"}), gitDiff(t, files{"a.py": "x = 1\n"}, files{"a.py": "x = 3\n"})...)},
 	}

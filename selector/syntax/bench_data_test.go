@@ -2,12 +2,12 @@ package syntax
 
 import (
 	"bufio"
-	"math/rand/v2"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -222,6 +222,17 @@ func TestBenchClusters(t *testing.T) {
 		s.failed = failed
 		scores[st.name], keys[st.name] = s, k
 		t.Logf("%-30s %9d %8d %7d %6.3f %5d %6d", st.name, s.instances, s.clusters, s.members, s.purity(), s.mixed, s.failed)
+	}
+	for _, name := range []string{"key, tree-sitter leaves only", "key, plain lexer only"} {
+		if other, ok := keys[name]; ok {
+			same := 0
+			for i := range insts {
+				if fmt.Sprint(Cluster(other[i])) == fmt.Sprint(Cluster(keys["key"][i])) {
+					same++
+				}
+			}
+			t.Logf("%s: the same clusters as the key in %d of %d instances", name, same, len(insts))
+		}
 	}
 	key, space, exact := scores["key"], scores["white space collapsed"], scores["exact text"]
 	assert.Zero(t, key.failed, "every candidate patch normalises")
