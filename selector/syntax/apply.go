@@ -100,16 +100,19 @@ type Applied struct {
 }
 
 // Apply parses a unified git diff and applies it to the files of base,
-// strictly: each hunk must match its context at the line it names, as git
-// apply without fuzz does. It creates, deletes, renames and copies files
-// and changes modes; binary patches apply when they carry their data (git
-// diff --binary). Apply is pure: it reads base and returns new contents,
-// never writing anything, so a patch that fails leaves nothing behind.
+// strictly: each hunk must match its context at the line its header names
+// (git apply would also look a few lines away). It creates, deletes,
+// renames and copies files and changes modes; binary patches apply when
+// they carry their data (git diff --binary). Apply is pure: it reads base
+// and returns new contents, never writing anything, so a patch that fails
+// leaves nothing behind.
 //
-// Errors: [ErrMalformedPatch], [ErrEmptyPatch], or an [*ApplyError]
-// (unwrapping to [ErrDoesNotApply]) naming the file and hunk that failed.
-// A file may be changed by only one diff of the patch, as git diff writes
-// them. Apply is safe for concurrent use if base is.
+// Errors: [ErrMalformedPatch] (a hunk with more lines than its header
+// counts included, which the parser alone would skip), [ErrEmptyPatch], or
+// an [*ApplyError] (unwrapping to [ErrDoesNotApply]) naming the file and
+// hunk that failed. A file may be changed by only one diff of the patch,
+// as git diff writes them; a patch that changes one twice is malformed.
+// Apply is safe for concurrent use if base is.
 func Apply(base fs.FS, patch []byte) (*Applied, error) {
 	files, err := parsePatch(patch)
 	if err != nil {
@@ -120,24 +123,10 @@ func Apply(base fs.FS, patch []byte) (*Applied, error) {
 
 func applyFiles(base fs.FS, files []*gitdiff.File) (*Applied, error) {
 	a := &Applied{Changes: make([]Change, 0, len(files))}
-	seen := map[string]bool{}
 	for _, f := range files {
 		ch, err := applyFile(base, f)
 		if err != nil {
 			return nil, err
-		}
-		paths := []string{ch.NewPath}
-		if ch.Op != Copy && ch.OldPath != ch.NewPath {
-			paths = append(paths, ch.OldPath)
-		}
-		for _, p := range paths {
-			if p == "" {
-				continue
-			}
-			if seen[p] {
-				return nil, &ApplyError{Path: p, Err: errors.New("the patch changes this file twice; merge its diffs into one")}
-			}
-			seen[p] = true
 		}
 		a.Changes = append(a.Changes, ch)
 	}
@@ -156,11 +145,26 @@ func parsePatch(patch []byte) ([]*gitdiff.File, error) {
 	if err := checkHunks(string(patch), files); err != nil {
 		return nil, err
 	}
+	seen := map[string]bool{}
 	for _, f := range files {
 		for _, p := range []string{f.OldName, f.NewName} {
 			if p != "" && !fs.ValidPath(p) {
 				return nil, fmt.Errorf("%w: path %q is not a clean relative path", ErrMalformedPatch, p)
 			}
+		}
+		// Each path may be changed once; a copy's source is only read.
+		paths := []string{f.NewName}
+		if !f.IsCopy && f.OldName != f.NewName {
+			paths = append(paths, f.OldName)
+		}
+		for _, p := range paths {
+			if p == "" {
+				continue
+			}
+			if seen[p] {
+				return nil, fmt.Errorf("%w: %s is changed by two diffs of the patch; merge them into one", ErrMalformedPatch, p)
+			}
+			seen[p] = true
 		}
 	}
 	return files, nil

@@ -130,7 +130,7 @@ func TestApplyErrors(t *testing.T) {
 			patch: []byte("--- a/a.py\n+++ b/a.py\n@@ -1,2 +1,2 @@\n-x = 1\n+x = 3\n y = 2\n+z = 4\n")},
 		{name: "hunk hidden after a miscounted one", base: files{"a.txt": text}, is: []error{syntax.ErrMalformedPatch},
 			patch: []byte(strings.Replace(string(twoHunks), "@@ -1,5 +1,5 @@", "@@ -1,5 +1,4 @@", 1))},
-		{name: "file changed twice", base: files{"a.py": "x = 1\n"}, is: []error{syntax.ErrDoesNotApply}, path: "a.py",
+		{name: "file changed twice", base: files{"a.py": "x = 1\n"}, is: []error{syntax.ErrMalformedPatch}, inText: []string{"a.py"},
 			patch: append(gitDiff(t, files{"a.py": "x = 1\n"}, files{"a.py": "x = 2\n"}), gitDiff(t, files{"a.py": "x = 1\n"}, files{"a.py": "x = 3\n"})...)},
 	}
 	for _, c := range cases {

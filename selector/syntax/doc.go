@@ -12,8 +12,10 @@
 // # Applying
 //
 // [Apply] parses a unified git diff (bluekeyes/go-gitdiff) and applies it
-// to an [io/fs.FS] of the base tree, strictly, as git apply does without
-// fuzz: each hunk must match its context where it says. It handles new,
+// to an [io/fs.FS] of the base tree, strictly: each hunk must match its
+// context at the line its header names (git apply would also look a few
+// lines away), and a hunk whose header miscounts its lines is refused as
+// corrupt, as git apply does. It handles new,
 // deleted, renamed and copied files and mode changes; binary patches apply
 // when they carry their data (git diff --binary) and are marked
 // [Change.Binary]. Apply never writes: it returns the changed files'

@@ -38,7 +38,7 @@ func (r *rules) hunk(ctx context.Context, before, after string, keepDoc bool, tz
 		}
 		for i, text := range texts {
 			if useTree {
-				toks[i] = r.leaves(trees[i].RootNode(), []byte(text))
+				toks[i] = r.walk(trees[i].RootNode(), []byte(text), nil, false)
 			}
 		}
 	}

@@ -47,7 +47,7 @@ func (r *rules) stream(src string, toks []token, keepDoc bool) []tok {
 // clean drops comments and blank tokens, respells literals and splits
 // what must be split; a dropped token's line continuation passes on.
 func (r *rules) clean(toks []token) []token {
-	out := toks[:0:0]
+	out := make([]token, 0, len(toks))
 	cont := false
 	for _, t := range toks {
 		t.cont = t.cont || cont
@@ -125,36 +125,42 @@ func pythonLayout(src string, toks []token, keepDoc bool) []tok {
 		}
 	}
 	type stmt struct {
-		toks    []token
-		top     bool // at depth zero: a whole statement, as far as the fragment shows
-		newLine bool // first statement of its logical line
-		indent  int
+		from, to int  // its tokens, toks[from:to]
+		top      bool // at depth zero: a whole statement, as far as the fragment shows
+		newLine  bool // first statement of its logical line
+		indent   int
 	}
-	var stmts []*stmt
-	var cur *stmt
+	starts := []int{0} // where each line of src starts
+	for i := range len(src) {
+		if src[i] == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	var stmts []stmt
+	open := false // the last statement takes more tokens
 	for i, t := range toks {
 		top := depth[i] == low
 		switch {
 		case i == 0 || top && !t.cont && t.line > toks[i-1].endLine:
-			cur = &stmt{top: top, newLine: true, indent: indentWidth(src, t.line)}
-			stmts = append(stmts, cur)
-		case cur == nil:
-			cur = &stmt{top: top, indent: stmts[len(stmts)-1].indent}
-			stmts = append(stmts, cur)
+			stmts = append(stmts, stmt{from: i, to: i, top: top, newLine: true, indent: indentWidth(src[starts[min(t.line, len(starts)-1)]:])})
+		case !open:
+			stmts = append(stmts, stmt{from: i, to: i, top: top, indent: stmts[len(stmts)-1].indent})
 		}
+		open = true
 		if top && t.kind == tkCode && t.text == ";" {
-			cur = nil
+			open = false
 			continue
 		}
-		cur.toks = append(cur.toks, t)
+		stmts[len(stmts)-1].to = i + 1
 	}
-	var out []tok
+	out := make([]tok, 0, len(toks)+len(stmts))
 	var stack []int
 	for _, s := range stmts {
-		if len(s.toks) == 0 || !keepDoc && s.top && allStrings(s.toks) {
+		body := toks[s.from:s.to]
+		if len(body) == 0 || !keepDoc && s.top && allStrings(body) {
 			continue
 		}
-		line := s.toks[0].line
+		line := body[0].line
 		if s.newLine && s.top {
 			switch {
 			case len(stack) == 0:
@@ -172,17 +178,14 @@ func pythonLayout(src string, toks []token, keepDoc bool) []tok {
 				}
 			}
 		}
-		for _, t := range s.toks {
+		for _, t := range body {
 			out = append(out, tok{t.text, t.line})
 		}
-		out = append(out, tok{markNewline, s.toks[len(s.toks)-1].endLine})
+		out = append(out, tok{markNewline, body[len(body)-1].endLine})
 	}
 	return out
 }
 
-// allStrings reports whether a statement is only string literals. One
-// that runs to the end of a fragment does not count: it may be code read
-// as a string.
 func allStrings(toks []token) bool {
 	for _, t := range toks {
 		if !isString(t) || t.open {
@@ -211,19 +214,11 @@ func terminated(text string) bool {
 	return slashes%2 == 0
 }
 
-// indentWidth returns the width of a line's leading white space, tabs
-// advancing to the next multiple of eight as in Python's tokenizer.
-func indentWidth(src string, line int) int {
-	start := 0
-	for ; line > 0; line-- {
-		i := strings.IndexByte(src[start:], '\n')
-		if i < 0 {
-			return 0
-		}
-		start += i + 1
-	}
+// indentWidth returns the width of the white space a line starts with,
+// tabs advancing to the next multiple of eight as in Python's tokenizer.
+func indentWidth(line string) int {
 	w := 0
-	for _, c := range []byte(src[start:]) {
+	for _, c := range []byte(line) {
 		switch c {
 		case ' ':
 			w++

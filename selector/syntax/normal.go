@@ -237,8 +237,8 @@ func (n *Normal) addChange(ctx context.Context, ch *Change, opts *Options) error
 		}
 		defer tree.Close()
 		sh := sha256.New()
-		r.digest(sh, tree.RootNode(), src, keep)
-		return sh.Sum(nil), r.stream(string(src), r.leaves(tree.RootNode(), src), keep), nil
+		toks := r.walk(tree.RootNode(), src, sh, keep)
+		return sh.Sum(nil), r.stream(string(src), toks, keep), nil
 	}
 	oldSum, before, err := read(ch.Old)
 	if err != nil {

@@ -2,6 +2,7 @@ package syntax
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/conclave-dev/conclave/internal/lang"
 )
@@ -22,6 +23,9 @@ type rules struct {
 	// generics does when they close type arguments.
 	splitShift bool
 	lex        *lexRules
+
+	names       sync.Once
+	symbolNames []string
 }
 
 type layoutKind uint8

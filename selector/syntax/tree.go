@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"math"
 	"strings"
 	"sync"
 
@@ -54,124 +55,126 @@ func parse(ctx context.Context, l *lang.Language, src []byte) (*sitter.Tree, err
 	}
 }
 
-// leaves returns the tree's tokens: leaves and atomic nodes in order,
-// comments marked, zero-width (missing or implied) tokens left out.
-func (r *rules) leaves(root *sitter.Node, src []byte) []token {
-	w := &leafWalker{r: r, src: src}
+// walk returns the tree's tokens: leaves and atomic nodes in order,
+// comments marked, zero-width (missing or implied) tokens left out. When
+// h is not nil it also writes the tree's canonical form to h: named nodes
+// with their field names and types, leaves in their normalised spelling;
+// comments, layout and (unless keepDoc) Python docstrings left out. Two
+// files with the same canonical form have the same syntax tree up to
+// those rules.
+func (r *rules) walk(root *sitter.Node, src []byte, h hash.Hash, keepDoc bool) []token {
+	w := &walker{r: r, src: src, h: h, keepDoc: keepDoc, names: r.symbols()}
 	c := sitter.NewTreeCursor(root)
 	defer c.Close()
-	w.visit(c)
+	w.visit(c, "", h != nil)
 	return w.toks
 }
 
-type leafWalker struct {
-	r    *rules
-	src  []byte
-	toks []token
-	cont bool
-}
-
-func (w *leafWalker) visit(c *sitter.TreeCursor) {
-	n := c.CurrentNode()
-	if n.IsMissing() || n.StartByte() == n.EndByte() {
-		return
-	}
-	typ := n.Type()
-	kind := tkCode
-	switch {
-	case n.IsExtra() && !n.IsError() && typ == "line_continuation":
-		w.cont = true
-		return
-	case n.IsExtra() && !n.IsError():
-		kind = tkComment
-	case w.r.atomic[typ]:
-		kind = tkLiteral
-	case n.ChildCount() > 0:
-		if c.GoToFirstChild() {
-			for {
-				w.visit(c)
-				if !c.GoToNextSibling() {
-					break
-				}
-			}
-			c.GoToParent()
+// symbols returns the names of the grammar's symbols, by number.
+func (r *rules) symbols() []string {
+	r.names.Do(func() {
+		g := r.lang.Grammar()
+		r.symbolNames = make([]string, g.SymbolCount())
+		for i := range r.symbolNames {
+			r.symbolNames[i] = g.SymbolName(sitter.Symbol(i))
 		}
-		return
-	}
-	start, end := n.StartPoint(), n.EndPoint()
-	w.toks = append(w.toks, token{
-		text: string(w.src[n.StartByte():n.EndByte()]), kind: kind,
-		line: int(start.Row), endLine: int(end.Row), col: int(start.Column), cont: w.cont,
 	})
-	w.cont = false
+	return r.symbolNames
 }
 
-// digest writes the tree's canonical form to h: named nodes with their
-// field names and types, leaves in their normalised spelling; comments,
-// layout and (unless keepDoc) Python docstrings left out. Two files with
-// the same digest have the same syntax tree up to those rules.
-func (r *rules) digest(h hash.Hash, root *sitter.Node, src []byte, keepDoc bool) {
-	d := &digester{r: r, src: src, h: h, keepDoc: keepDoc}
-	c := sitter.NewTreeCursor(root)
-	defer c.Close()
-	d.visit(c, "")
-}
-
-type digester struct {
+type walker struct {
 	r       *rules
 	src     []byte
+	names   []string
+	toks    []token
+	cont    bool
 	h       hash.Hash
 	keepDoc bool
 	buf     []byte
 }
 
-func (d *digester) write(tag byte, s string) {
-	d.buf = append(d.buf[:0], tag)
-	d.buf = binary.AppendUvarint(d.buf, uint64(len(s)))
-	d.buf = append(d.buf, s...)
-	d.h.Write(d.buf)
+func (w *walker) write(tag byte, s string) {
+	w.buf = append(w.buf[:0], tag)
+	w.buf = binary.AppendUvarint(w.buf, uint64(len(s)))
+	w.buf = append(w.buf, s...)
+	w.h.Write(w.buf)
 }
 
-func (d *digester) visit(c *sitter.TreeCursor, parent string) {
+// visit walks the node under the cursor; hash says whether it belongs in
+// the canonical form (a docstring's subtree does not).
+func (w *walker) visit(c *sitter.TreeCursor, parent string, hash bool) {
 	n := c.CurrentNode()
-	if field := c.CurrentFieldName(); field != "" {
-		d.write('F', field)
+	sym := n.Symbol()
+	typ := "ERROR"
+	if sym != math.MaxUint16 && int(sym) < len(w.names) {
+		typ = w.names[sym]
 	}
-	typ := n.Type()
-	text := func() string { return string(d.src[n.StartByte():n.EndByte()]) }
-	switch {
+	if hash {
+		if field := c.CurrentFieldName(); field != "" {
+			w.write('F', field)
+		}
+	}
+	start, end := n.StartByte(), n.EndByte()
+	switch extra := n.IsExtra() && sym != math.MaxUint16; {
 	case n.IsMissing():
-		d.write('M', typ)
-		return
-	case n.IsExtra() && !n.IsError():
-		if d.r.layout == layoutGo && isGoDirective(text()) {
-			d.write('L', strings.TrimRight(text(), " \t\r\n"))
+		if hash {
+			w.write('M', typ)
 		}
 		return
-	case !d.keepDoc && d.r.layout == layoutPython && (parent == "module" || parent == "block") && isDocstring(n):
+	case start == end:
 		return
-	case d.r.atomic[typ]:
-		d.write('L', d.r.literal(text()))
+	case extra && typ == "line_continuation":
+		w.cont = true
+		return
+	case extra:
+		text := string(w.src[start:end])
+		if hash && w.r.layout == layoutGo && isGoDirective(text) {
+			w.write('L', strings.TrimRight(text, " \t\r\n"))
+		}
+		w.leaf(n, text, tkComment)
+		return
+	case w.r.atomic[typ]:
+		text := string(w.src[start:end])
+		if hash {
+			w.write('L', w.r.literal(text))
+		}
+		w.leaf(n, text, tkLiteral)
 		return
 	case n.ChildCount() == 0:
-		s := strings.TrimSpace(text())
-		if s == "" || d.r.dropSemi && s == ";" {
-			return
+		text := string(w.src[start:end])
+		if s := strings.TrimSpace(text); hash && s != "" && !(w.r.dropSemi && s == ";") {
+			w.write('L', s)
 		}
-		d.write('L', s)
+		w.leaf(n, text, tkCode)
 		return
 	}
-	d.write('(', typ)
+	if hash && !w.keepDoc && w.r.layout == layoutPython && (parent == "module" || parent == "block") && isDocstring(n) {
+		hash = false
+	}
+	if hash {
+		w.write('(', typ)
+	}
 	if c.GoToFirstChild() {
 		for {
-			d.visit(c, typ)
+			w.visit(c, typ, hash)
 			if !c.GoToNextSibling() {
 				break
 			}
 		}
 		c.GoToParent()
 	}
-	d.write(')', "")
+	if hash {
+		w.write(')', "")
+	}
+}
+
+func (w *walker) leaf(n *sitter.Node, text string, kind tokKind) {
+	start, end := n.StartPoint(), n.EndPoint()
+	w.toks = append(w.toks, token{
+		text: text, kind: kind, cont: w.cont,
+		line: int(start.Row), endLine: int(end.Row), col: int(start.Column),
+	})
+	w.cont = false
 }
 
 // isDocstring reports whether a Python statement is a string literal
