@@ -324,3 +324,16 @@ func TestEquivalenceDocstringBoundaries(t *testing.T) {
 			b: [][2]string{{"return 1", "return 3"}}, same: false},
 	})
 }
+
+func TestEquivalenceJavaScript(t *testing.T) {
+	base := "export function check(s) {\n  return s.length > 0;\n}\n"
+	guard := func(re string) [][2]string {
+		return [][2]string{{"  return s.length > 0;", "  const re = " + re + ";\n  return s.length > 0 && re.test(s);"}}
+	}
+	runEquiv(t, "lib/check.js", base, []equivCase{
+		{name: "regular expression with slashes", a: guard(`/^a\/\/b$/`),
+			b: [][2]string{{"  return s.length > 0;", "  // paths like a//b\n  const re = /^a\\/\\/b$/; /* strict */\n  return s.length > 0 && re.test(s);"}}, same: true},
+		{name: "different regular expression", a: guard(`/^a\/\/b$/`), b: guard(`/^a\/\/c$/`), same: false},
+		{name: "template literal is not a string", a: guard("`x`"), b: guard(`"x"`), same: false},
+	})
+}

@@ -36,8 +36,8 @@ func (r *rules) hunk(ctx context.Context, before, after string, keepDoc bool, tz
 			}
 			useTree = useTree && (tz == tokenizeTree || !trees[i].RootNode().HasError())
 		}
-		for i, text := range texts {
-			if useTree {
+		if useTree {
+			for i, text := range texts {
 				toks[i] = r.walk(trees[i].RootNode(), []byte(text), nil, false)
 			}
 		}
@@ -65,10 +65,10 @@ func (r *rules) hunk(ctx context.Context, before, after string, keepDoc bool, tz
 //     front, and the reading whose syntax errors cover the fewest bytes
 //     wins (ties: the texts as they are).
 //
-// Measured on 1417 seven-line windows of Python's standard library that
-// hold a triple quote, the first rule reads 99.0% of them right, against
-// 90.7% for the error weight alone and 64.7% for never assuming a hunk
-// starts inside a string.
+// On seven-line windows of Python's standard library that hold a triple
+// quote (TestReadingWindows), the Python rule reads 98.8% of them right,
+// the error weight 88.8%, and never assuming a hunk starts inside a string
+// 64.5%.
 func (r *rules) startsInside(ctx context.Context, texts [2]string) (string, error) {
 	if r.lex.pyStrings {
 		for _, text := range texts {

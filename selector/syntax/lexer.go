@@ -13,7 +13,6 @@ type token struct {
 	kind    tokKind
 	line    int  // line of the first byte, from 0
 	endLine int  // line of the last byte
-	col     int  // byte column of the first byte
 	cont    bool // a backslash line continuation comes before it
 	open    bool // a string literal that runs to the end of the text
 }
@@ -52,15 +51,14 @@ type lexRules struct {
 // or comment still open at the end of src: a hint that src is a fragment
 // cut inside one.
 func lex(src string, lr *lexRules) (toks []token, open string) {
-	line, lineStart := 0, 0
+	line := 0
 	cont := false
 	first := true // no token yet on this line
 	emit := func(start, end int, kind tokKind) {
-		t := token{text: src[start:end], kind: kind, line: line, col: start - lineStart, cont: cont}
+		t := token{text: src[start:end], kind: kind, line: line, cont: cont}
 		for i := start; i < end; i++ {
 			if src[i] == '\n' {
 				line++
-				lineStart = i + 1
 			}
 		}
 		t.endLine = line
@@ -72,13 +70,13 @@ func lex(src string, lr *lexRules) (toks []token, open string) {
 		c := src[i]
 		switch {
 		case c == '\n':
-			line, lineStart, first = line+1, i+1, true
+			line, first = line+1, true
 			i++
 		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
 			i++
 		case c == '\\' && (strings.HasPrefix(src[i+1:], "\n") || strings.HasPrefix(src[i+1:], "\r\n")):
 			i = strings.IndexByte(src[i:], '\n') + i + 1
-			line, lineStart, cont = line+1, i, true
+			line, cont = line+1, true
 		case lr.hashComment && c == '#', lr.slashes && strings.HasPrefix(src[i:], "//"):
 			end := strings.IndexByte(src[i:], '\n')
 			if end < 0 {
@@ -112,7 +110,7 @@ func lex(src string, lr *lexRules) (toks []token, open string) {
 				j++
 			}
 			k := ident(src, j, lr)
-			toks = append(toks, token{text: "#" + src[j:k], line: line, endLine: line, col: i - lineStart, cont: cont})
+			toks = append(toks, token{text: "#" + src[j:k], line: line, endLine: line, cont: cont})
 			cont, first = false, false
 			end := k
 			for end < n && src[end] != '\n' {

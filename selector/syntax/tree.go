@@ -172,7 +172,7 @@ func (w *walker) leaf(n *sitter.Node, text string, kind tokKind) {
 	start, end := n.StartPoint(), n.EndPoint()
 	w.toks = append(w.toks, token{
 		text: text, kind: kind, cont: w.cont,
-		line: int(start.Row), endLine: int(end.Row), col: int(start.Column),
+		line: int(start.Row), endLine: int(end.Row),
 	})
 	w.cont = false
 }
