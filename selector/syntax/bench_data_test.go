@@ -95,6 +95,7 @@ type clusterScore struct {
 	members   int // candidates in them
 	majority  int // candidates agreeing with their cluster's majority on resolved
 	mixed     int // clusters holding both resolved and unresolved candidates
+	resolved  int // clusters of resolved candidates only
 	failed    int // candidates with no key
 }
 
@@ -153,6 +154,9 @@ func scoreClusters(insts []benchInstance, keys [][]Key, mixed func(string, []ben
 				}
 			}
 			s.majority += max(yes, len(g)-yes)
+			if yes == len(g) {
+				s.resolved++
+			}
 			if yes > 0 && yes < len(g) {
 				s.mixed++
 				if mixed != nil {
@@ -205,7 +209,7 @@ func TestBenchClusters(t *testing.T) {
 	}
 	scores := map[string]clusterScore{}
 	keys := map[string][][]Key{}
-	t.Logf("%-30s %9s %8s %7s %6s %5s %6s", "strategy", "instances", "clusters", "members", "purity", "mixed", "failed")
+	t.Logf("%-30s %9s %8s %7s %6s %5s %8s %6s", "strategy", "instances", "clusters", "members", "purity", "mixed", "resolved", "failed")
 	for _, st := range strategies {
 		var report func(string, []benchRow)
 		if st.name == "key" && testing.Verbose() {
@@ -221,7 +225,7 @@ func TestBenchClusters(t *testing.T) {
 		s := scoreClusters(insts, k, report)
 		s.failed = failed
 		scores[st.name], keys[st.name] = s, k
-		t.Logf("%-30s %9d %8d %7d %6.3f %5d %6d", st.name, s.instances, s.clusters, s.members, s.purity(), s.mixed, s.failed)
+		t.Logf("%-30s %9d %8d %7d %6.3f %5d %8d %6d", st.name, s.instances, s.clusters, s.members, s.purity(), s.mixed, s.resolved, s.failed)
 	}
 	for _, name := range []string{"key, tree-sitter leaves only", "key, plain lexer only"} {
 		if other, ok := keys[name]; ok {
