@@ -46,7 +46,7 @@ func Check(ctx context.Context, a *Applied) ([]SyntaxError, error) {
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
 		}
-		r := rulesFor(ch.Path())
+		r := rulesFor(ch.Path(), ch.Old, ch.New)
 		if r == nil || ch.New == nil || ch.Binary {
 			continue
 		}

@@ -29,6 +29,13 @@ func TestCheck(t *testing.T) {
 			want: []syntax.SyntaxError{{Path: "pkg/calc.go", Line: 5, Column: 1, Missing: true, Node: "}"}}},
 		{name: "deleted file", before: files{"a.py": broken}, after: files{}},
 		{name: "unknown language", before: files{"notes.txt": "a\n"}, after: files{"notes.txt": "def g(:\n"}},
+		{name: "C++ header", // read with the C++ grammar, the C one would see errors
+			before: files{"w.h": "#pragma once\nclass W {\n public:\n  int f() const;\n};\n"},
+			after:  files{"w.h": "#pragma once\nclass W {\n public:\n  int f() const;\n  template <typename T> T g(T x) const { return x; }\n};\n"}},
+		{name: "broken C++ header",
+			before: files{"w.h": "namespace n {\nint f();\n}\n"},
+			after:  files{"w.h": "namespace n {\nint f(;\n}\n"},
+			want:   []syntax.SyntaxError{{Path: "w.h", Line: 2, Column: 6, Node: "("}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

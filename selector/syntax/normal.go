@@ -218,7 +218,10 @@ func (n *Normal) addChange(ctx context.Context, ch *Change, opts *Options) error
 		n.finish(f, bytes.Equal(ch.Old, ch.New))
 		return nil
 	}
-	r := rulesFor(f.Path)
+	r := rulesFor(f.Path, ch.Old, ch.New)
+	if r != nil {
+		f.Lang = r.lang.Name
+	}
 	if r == nil {
 		before, after := textToks(string(ch.Old)), textToks(string(ch.New))
 		for _, t := range after {
@@ -279,7 +282,16 @@ func (n *Normal) addDiff(ctx context.Context, d *gitdiff.File, opts *Options) er
 		n.finish(f, false)
 		return nil
 	}
-	r := rulesFor(f.Path)
+	var texts [][]byte
+	for _, frag := range d.TextFragments {
+		for _, line := range frag.Lines {
+			texts = append(texts, []byte(line.Line))
+		}
+	}
+	r := rulesFor(f.Path, bytes.Join(texts, nil))
+	if r != nil {
+		f.Lang = r.lang.Name
+	}
 	var tz tokenizer
 	if opts != nil {
 		tz = opts.tokenizer

@@ -129,11 +129,18 @@ var byLang = func() map[*lang.Language]*rules {
 }()
 
 // rulesFor returns the rules for a file's language, or nil when the file
-// is compared as text.
-func rulesFor(path string) *rules {
+// is compared as text. The language comes from the path and, where the
+// extension is shared (a C++ ".h" header), from any of the texts given.
+func rulesFor(path string, texts ...[]byte) *rules {
 	l, ok := lang.ForPath(path)
 	if !ok {
 		return nil
+	}
+	for _, t := range texts {
+		if byContent, _ := lang.ForSource(path, t); byContent != l {
+			l = byContent
+			break
+		}
 	}
 	return byLang[l]
 }
