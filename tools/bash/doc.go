@@ -9,11 +9,12 @@
 // Commands run in the shell itself, so the working directory, variables,
 // functions and options persist between calls, as in a terminal. Each
 // command reads from /dev/null: a command that waits for input (read, cat)
-// gets end of file instead of hanging. The shell writes each command's end
-// as a marker carrying a random per-shell nonce and the exit status, and the
-// call returns when it has seen the markers, not when the pipes close: a
-// background job (sleep 100 &) does not block the call, and what it prints
-// later shows at the start of the next call's output.
+// gets end of file instead of hanging. After each command the shell writes
+// an end marker, holding a random per-shell nonce, to stdout and to stderr,
+// and the exit status, working directory and exported variables to a pipe
+// of its own; the call returns when it has seen them, not when the output
+// pipes close. So a background job (sleep 100 &) does not block the call,
+// and what it prints later shows at the start of the next call's output.
 //
 // # Timeouts
 //
@@ -26,8 +27,9 @@
 // call starts a new shell in the working directory of the last completed
 // command with exactly its exported variables; shell variables, functions
 // and options are lost, and the result says so. The same happens when the
-// command exits the shell (exit, set -e). A call with restart: true starts
-// a fresh shell in the workspace root.
+// command exits the shell (exit, set -e); a command that redirects the
+// shell's own output for good (exec >file) ends in its timeout. A call with
+// restart: true starts a fresh shell in the workspace root.
 //
 // # Output
 //

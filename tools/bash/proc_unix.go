@@ -3,8 +3,10 @@
 package bash
 
 import (
+	"bytes"
 	"fmt"
 	"os/exec"
+	"strconv"
 	"syscall"
 	"time"
 )
@@ -46,4 +48,21 @@ func killSession(sid int) error {
 		time.Sleep(500 * time.Microsecond)
 	}
 	return fmt.Errorf("bash: processes of the shell's session %d survive SIGKILL", sid)
+}
+
+// parseStat reads the state, process group and session from the text of
+// /proc/<pid>/stat: "pid (comm) state ppid pgrp session ...". comm may hold
+// spaces and parentheses, so the fields are counted from its last ")".
+func parseStat(stat []byte) (state byte, pgrp, session int, ok bool) {
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, 0, 0, false
+	}
+	f := bytes.Fields(stat[i+1:])
+	if len(f) < 4 || len(f[0]) != 1 {
+		return 0, 0, 0, false
+	}
+	pgrp, err1 := strconv.Atoi(string(f[2]))
+	session, err2 := strconv.Atoi(string(f[3]))
+	return f[0][0], pgrp, session, err1 == nil && err2 == nil
 }

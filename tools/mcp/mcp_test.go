@@ -59,6 +59,7 @@ func TestInMemory(t *testing.T) {
 		{"text", "t_echo", `{"text":"hi"}`, "hi", false},
 		{"null dropped", "t_echo", `{"text":"hi","extra":null}`, "hi", false},
 		{"isError", "t_fail", `{}`, "it failed", true},
+		{"protocol error", "t_broken", `{}`, `t_broken: the MCP server "t" refused the call: database unavailable (code `, true},
 		{"dotted name", "t_dotted_name", ``, "dot", false},
 		{"missing argument", "t_echo", `{}`, `t_echo: invalid arguments`, true},
 		{"unknown argument", "t_echo", `{"text":"hi","loud":true}`, "loud", true},

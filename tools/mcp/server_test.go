@@ -3,6 +3,7 @@ package mcp
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -106,6 +107,10 @@ func testServer(pageSize int) *sdk.Server {
 		func(ctx context.Context, req *sdk.CallToolRequest) (*sdk.CallToolResult, error) {
 			return &sdk.CallToolResult{StructuredContent: map[string]any{"n": 1}}, nil
 		})
+	srv.AddTool(&sdk.Tool{Name: "broken", Description: "Answers with a protocol error.", InputSchema: json.RawMessage(`{"type":"object"}`)},
+		func(ctx context.Context, req *sdk.CallToolRequest) (*sdk.CallToolResult, error) {
+			return nil, errors.New("database unavailable")
+		})
 	srv.AddTool(&sdk.Tool{Name: "raw", Description: "Says its raw arguments back.", InputSchema: json.RawMessage(`{"type":"object","properties":{"id":{"type":"integer"},"note":{"type":"string"}}}`)},
 		func(ctx context.Context, req *sdk.CallToolRequest) (*sdk.CallToolResult, error) {
 			return &sdk.CallToolResult{Content: []sdk.Content{&sdk.TextContent{Text: string(req.Params.Arguments)}}}, nil
@@ -123,7 +128,7 @@ func testServer(pageSize int) *sdk.Server {
 
 // testToolNames are the names testServer's tools get for a server named
 // "t", in the order it lists them.
-var testToolNames = []string{"t_big", "t_dotted_name", "t_echo", "t_exit", "t_fail", "t_media", "t_raw", "t_structured", "t_wait"}
+var testToolNames = []string{"t_big", "t_broken", "t_dotted_name", "t_echo", "t_exit", "t_fail", "t_media", "t_raw", "t_structured", "t_wait"}
 
 // inMemory returns a Server connected to testServer in this process; the
 // server session ends when the test does.
