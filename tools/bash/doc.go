@@ -37,7 +37,7 @@
 // after a "[stderr]" line, then "[exit code N]". A non-zero exit code makes
 // the result an error result. Output beyond Options.MaxOutput bytes is cut
 // in the middle, keeping the head and the tail, with a note of how many
-// bytes were cut; the shell never holds more than twice that in memory
+// bytes were cut; the tool holds about twice that per stream in memory,
 // whatever a command prints.
 //
 // # Processes and contexts
