@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/jsonschema-go/jsonschema"
 
+	"github.com/conclave-dev/conclave/internal/proc"
 	"github.com/conclave-dev/conclave/llm"
 	"github.com/conclave-dev/conclave/tools"
 )
@@ -83,8 +84,8 @@ var (
 // bash process starts on the first call, so New starts nothing and fails
 // only on invalid options.
 func New(ws tools.Workspace, opts *Options) (*Shell, error) {
-	if errPlatform != nil {
-		return nil, errPlatform
+	if err := proc.Supported(); err != nil {
+		return nil, fmt.Errorf("bash: the shell needs Unix sessions to find and kill what a command starts: %w", err)
 	}
 	if ws == nil {
 		return nil, errors.New("bash: the workspace is nil")

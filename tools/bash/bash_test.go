@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/conclave-dev/conclave/internal/proc"
 	"github.com/conclave-dev/conclave/tools"
 	"github.com/conclave-dev/conclave/tools/toolstest"
 )
@@ -59,12 +60,11 @@ func command(c string) string {
 
 // alive reports whether process pid exists and is not a zombie.
 func alive(pid int) bool {
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	state, _, _, err := proc.Stat(pid)
 	switch {
 	case err == nil:
-		state, _, _, ok := parseStat(stat)
-		return ok && state != 'Z' && state != 'X'
-	case runtime.GOOS == "linux" && errors.Is(err, fs.ErrNotExist):
+		return state != 'Z' && state != 'X'
+	case errors.Is(err, fs.ErrNotExist):
 		return false
 	}
 	return syscall.Kill(pid, 0) == nil
@@ -291,10 +291,8 @@ func TestContextCancelKillsEverything(t *testing.T) {
 
 func group(t *testing.T, pid int) int {
 	t.Helper()
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	_, pgrp, _, err := proc.Stat(pid)
 	require.NoError(t, err)
-	_, pgrp, _, ok := parseStat(stat)
-	require.True(t, ok)
 	return pgrp
 }
 

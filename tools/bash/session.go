@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/conclave-dev/conclave/internal/proc"
 	"github.com/conclave-dev/conclave/tools"
 )
 
@@ -64,7 +65,7 @@ func startSession(ws tools.Workspace, program string, maxOutput int) (*session, 
 	// The shell outlives any one call, so it is not bound to a call's
 	// context; stop ends it.
 	cmd := ws.Command(context.Background(), nil, program, "--noprofile", "--norc")
-	if err := newSession(cmd); err != nil {
+	if err := proc.NewSession(cmd); err != nil {
 		return nil, err
 	}
 	var files []*os.File // every pipe end, closed on failure
@@ -248,7 +249,7 @@ func (s *session) collect(e ending, segs *[3]*segment) outcome {
 // and from several goroutines; all return once it is done.
 func (s *session) stop() {
 	s.stopOnce.Do(func() {
-		s.stopErr = killSession(s.cmd.Process.Pid)
+		s.stopErr = proc.KillSession(s.cmd.Process)
 		s.stdin.Close()
 		<-s.exited
 		grace := time.NewTimer(readerGrace)

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/conclave-dev/conclave/internal/proc"
 )
 
 // closeGrace is how long closing a stdio server waits for it to exit after
@@ -56,7 +58,7 @@ func startProcess(srv Server) (*process, error) {
 	cmd := exec.Command(srv.Command, srv.Args...)
 	cmd.Env = append(os.Environ(), srv.Env...)
 	cmd.Dir = srv.Dir
-	newSession(cmd)
+	proc.NewSession(cmd) // without sessions (not Unix), Close ends the server process alone
 	inR, inW, err1 := os.Pipe()
 	outR, outW, err2 := os.Pipe()
 	errR, errW, err3 := os.Pipe()
@@ -106,14 +108,14 @@ func (p *process) Close() error {
 	p.closeOnce.Do(func() {
 		p.stdin.Close()
 		if !p.waitExit(closeGrace) {
-			terminateGroup(p.cmd.Process)
+			proc.Terminate(p.cmd.Process)
 			if !p.waitExit(closeGrace) {
-				killGroup(p.cmd.Process)
+				proc.KillSession(p.cmd.Process)
 				<-p.exited
 				p.closeErr = fmt.Errorf("the server ignored the end of its input and SIGTERM for %v and was killed", 2*closeGrace)
 			}
 		}
-		killGroup(p.cmd.Process) // what the server left running
+		proc.KillSession(p.cmd.Process) // what the server left running
 		// stderr reaches EOF once every process holding it is dead; one
 		// that left the group may hold it, so stop waiting after a grace.
 		p.waitStderr(closeGrace)

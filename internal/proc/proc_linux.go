@@ -1,4 +1,4 @@
-package bash
+package proc
 
 import (
 	"os"
@@ -27,4 +27,17 @@ func sessionGroups(sid int) ([]int, error) {
 		}
 	}
 	return groups, nil
+}
+
+// Stat returns the state, process group and session of process pid.
+func Stat(pid int) (state byte, pgrp, session int, err error) {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	state, pgrp, session, ok := parseStat(stat)
+	if !ok {
+		return 0, 0, 0, os.ErrInvalid
+	}
+	return state, pgrp, session, nil
 }
