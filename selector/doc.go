@@ -1,0 +1,2 @@
+// Package selector picks one patch among candidates.
+package selector
