@@ -55,6 +55,7 @@ const (
 	ReasonEmpty       Reason = "empty"          // the patch changes nothing
 	ReasonTestsOnly   Reason = "tests_only"     // it changes only tests (and scratch scripts)
 	ReasonScratchOnly Reason = "scratch_only"   // it only adds throwaway scripts
+	ReasonMalformed   Reason = "malformed"      // it is not a diff
 	ReasonNoApply     Reason = "does_not_apply" // it does not apply to the original files
 	ReasonSyntax      Reason = "syntax_error"   // a file it changes no longer parses
 	ReasonRegression  Reason = "regression"     // a test that passed on the original fails

@@ -113,7 +113,9 @@ func (sv SyntaxVote) Run(ctx context.Context, p *Pool) (*Step, error) {
 		step.Notes = append(step.Notes, fmt.Sprintf("cluster of %s (%d of %d candidates) holds %.0f%% of the weight",
 			winner, len(groupOf(groups, winner).Members), len(p.Candidates), 100*lead/res.Total))
 	case errors.Is(err, vote.ErrNoWinner):
-		step.Notes = append(step.Notes, fmt.Sprintf("no cluster holds more than %.0f%% of the weight", 100*sv.Threshold))
+		lead := res.Ranking[0]
+		step.Notes = append(step.Notes, fmt.Sprintf("the biggest cluster, %s's, holds %.0f%% of the weight, not more than %.0f%%",
+			lead, 100*res.Scores[lead]/res.Total, 100*sv.Threshold))
 	case errors.Is(err, vote.ErrNoBallots):
 		step.Notes = append(step.Notes, "every candidate weighs 0: nothing to count")
 	default:
