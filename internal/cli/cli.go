@@ -19,7 +19,9 @@ type command struct {
 }
 
 // commands lists the subcommands in the order help shows them.
-var commands = []command{}
+var commands = []command{
+	{name: "ckg", summary: "index a repository and query its code knowledge graph", run: runCKG},
+}
 
 // usageError reports bad command-line arguments; it exits with status 2.
 type usageError struct{ msg string }

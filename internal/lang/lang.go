@@ -5,6 +5,7 @@ package lang
 
 import (
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -43,8 +44,8 @@ var (
 	TypeScript = &Language{Name: "typescript", Extensions: []string{".ts", ".mts", ".cts"}, grammar: sync.OnceValue(typescript.GetLanguage)}
 	TSX        = &Language{Name: "tsx", Extensions: []string{".tsx"}, grammar: sync.OnceValue(tsx.GetLanguage)}
 	Rust       = &Language{Name: "rust", Extensions: []string{".rs"}, grammar: sync.OnceValue(rust.GetLanguage)}
-	// C claims ".h": C++ headers more often use .hpp/.hh, and the C grammar
-	// reads C-style C++ headers well enough for indexing.
+	// C claims ".h" by its extension; ForSource gives a ".h" that uses C++
+	// to Cpp.
 	C   = &Language{Name: "c", Extensions: []string{".c", ".h"}, grammar: sync.OnceValue(c.GetLanguage)}
 	Cpp = &Language{Name: "cpp", Extensions: []string{".cc", ".cpp", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h++"}, grammar: sync.OnceValue(cpp.GetLanguage)}
 )
@@ -68,6 +69,33 @@ func All() []*Language { return append([]*Language(nil), all...) }
 func ForPath(path string) (*Language, bool) {
 	l, ok := byExt[strings.ToLower(filepath.Ext(path))]
 	return l, ok
+}
+
+// cppMarkers are constructs C does not have. A header using any of them is
+// C++ (a C header might mention them only in comments or strings, which is
+// rare enough for a tie-breaker between two grammars).
+var cppMarkers = regexp.MustCompile(`(?m)^\s*(class\s+\w+\s*[:{]|namespace\b|template\s*<|(public|private|protected)\s*:)|\busing\s+namespace\b|\w::\w`)
+
+// ForSource returns the language of a file by its extension, refined by its
+// contents where the extension is shared: a ".h" header is C++ when it uses
+// C++ constructs (classes, namespaces, templates, access specifiers, "::"),
+// and C otherwise.
+func ForSource(path string, src []byte) (*Language, bool) {
+	l, ok := ForPath(path)
+	if ok && l == C && strings.EqualFold(filepath.Ext(path), ".h") && cppMarkers.Match(src) {
+		return Cpp, true
+	}
+	return l, ok
+}
+
+// Fits reports whether a file at path may be in the language named name:
+// the language of its extension, or C++ for a ".h" header.
+func Fits(path, name string) bool {
+	l, ok := ForPath(path)
+	if !ok {
+		return false
+	}
+	return l.Name == name || (l == C && name == Cpp.Name && strings.EqualFold(filepath.Ext(path), ".h"))
 }
 
 // ByName returns the language with the given Name.

@@ -57,3 +57,27 @@ func TestGrammarsParse(t *testing.T) {
 		})
 	}
 }
+
+func TestForSource(t *testing.T) {
+	tests := []struct {
+		path, src, want string
+	}{
+		{"a.h", "int f(int x);\nstruct s { int a; };\n", "c"},
+		{"a.h", "#pragma once\nclass Widget {\n public:\n  int f();\n};\n", "cpp"},
+		{"a.h", "namespace geo {\nint area();\n}\n", "cpp"},
+		{"a.h", "template <typename T> T max(T a, T b);\n", "cpp"},
+		{"a.h", "std::string name();\n", "cpp"},
+		{"a.H", "class A : public B {};\n", "cpp"},
+		{"a.c", "class_t x; /* std::x */\n", "c"}, // only headers are sniffed
+		{"a.py", "class A:\n    pass\n", "python"},
+	}
+	for _, tt := range tests {
+		l, ok := lang.ForSource(tt.path, []byte(tt.src))
+		if assert.True(t, ok, tt.path) {
+			assert.Equal(t, tt.want, l.Name, "%s: %q", tt.path, tt.src)
+		}
+		assert.True(t, lang.Fits(tt.path, tt.want), "%s fits %s", tt.path, tt.want)
+	}
+	assert.False(t, lang.Fits("a.c", "cpp"), "a .c file is C")
+	assert.False(t, lang.Fits("a.md", "c"))
+}

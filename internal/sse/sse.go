@@ -41,13 +41,15 @@ type Reader struct {
 	Retry int
 
 	br      *bufio.Reader
-	lines   [][]byte // lines split from the current chunk, not yet read
+	lines   [][]byte // lines split from the current chunk
+	next    int      // the first line of lines not yet read
 	chunk   []byte
 	started bool // the first line has been read (for the BOM)
 	eof     bool
 
 	data    bytes.Buffer
 	typ     string
+	prevTyp string
 	lastID  string
 	pending bool // a field was seen since the last dispatch
 }
@@ -97,7 +99,10 @@ func (r *Reader) field(line []byte) error {
 	}
 	switch string(name) {
 	case "event":
-		r.typ = string(value)
+		if string(value) != r.prevTyp { // streams repeat a few types: reuse the string
+			r.prevTyp = string(value)
+		}
+		r.typ = r.prevTyp
 	case "data":
 		max := r.MaxEventSize
 		if max <= 0 {
@@ -154,7 +159,7 @@ func (r *Reader) dispatch() (Event, bool) {
 // pair is never split across chunks and any other CR in a chunk is a lone
 // CR terminator.
 func (r *Reader) readLine() ([]byte, error) {
-	for len(r.lines) == 0 {
+	for r.next == len(r.lines) {
 		if r.eof {
 			return nil, io.EOF
 		}
@@ -162,13 +167,12 @@ func (r *Reader) readLine() ([]byte, error) {
 			return nil, err
 		}
 	}
-	line := r.lines[0]
-	r.lines = r.lines[1:]
-	return line, nil
+	r.next++
+	return r.lines[r.next-1], nil
 }
 
 func (r *Reader) readChunk() error {
-	r.chunk = r.chunk[:0]
+	r.chunk, r.lines, r.next = r.chunk[:0], r.lines[:0], 0
 	for {
 		b, err := r.br.ReadSlice('\n')
 		r.chunk = append(r.chunk, b...)

@@ -1,0 +1,242 @@
+package gemini
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/conclave-dev/conclave/internal/httpx"
+	"github.com/conclave-dev/conclave/internal/sse"
+	"github.com/conclave-dev/conclave/llm"
+)
+
+// DefaultBaseURL is the Gemini API's endpoint.
+const DefaultBaseURL = "https://generativelanguage.googleapis.com/v1beta"
+
+// Client speaks the Gemini API. It implements [llm.Model] and
+// [llm.Streamer]. A Client is immutable once built and safe for concurrent
+// use.
+type Client struct {
+	caller  httpx.Caller
+	key     string
+	baseURL string
+	model   string
+	header  http.Header
+}
+
+// An Option configures a [Client].
+type Option func(*Client)
+
+// WithAPIKey sets the API key, overriding the environment.
+func WithAPIKey(key string) Option { return func(c *Client) { c.key = key } }
+
+// WithBaseURL sets the endpoint, such as a proxy's; the default is
+// [DefaultBaseURL]. Paths /models/{model}:generateContent and
+// :streamGenerateContent are appended to it.
+func WithBaseURL(u string) Option { return func(c *Client) { c.baseURL = u } }
+
+// WithHTTPClient sets the HTTP client; the default is http.DefaultClient.
+func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.caller.HTTP = hc } }
+
+// WithModel sets the model used when a request names none, such as
+// "gemini-2.5-flash".
+func WithModel(model string) Option { return func(c *Client) { c.model = model } }
+
+// WithHeader adds a header to every request.
+func WithHeader(key, value string) Option { return func(c *Client) { c.header.Add(key, value) } }
+
+// New returns a client configured by the environment and then by opts.
+//
+// The API key is taken from GEMINI_API_KEY, or else from GOOGLE_API_KEY;
+// GEMINI_API_KEY wins when both are set because GOOGLE_API_KEY often holds
+// a key for another Google API. WithAPIKey overrides both. New fails when
+// no key is found or the base URL is not an http(s) URL. The key travels
+// in the x-goog-api-key header, never in a URL, so it cannot leak into
+// error messages that quote URLs.
+func New(opts ...Option) (*Client, error) {
+	c := &Client{
+		caller: httpx.Caller{
+			Provider:   provider,
+			ParseError: parseError,
+		},
+		key:     os.Getenv("GEMINI_API_KEY"),
+		baseURL: DefaultBaseURL,
+		header:  http.Header{},
+	}
+	if c.key == "" {
+		c.key = os.Getenv("GOOGLE_API_KEY")
+	}
+	for _, opt := range opts {
+		opt(c)
+	}
+	if c.key == "" {
+		return nil, errors.New("gemini: no API key: set GEMINI_API_KEY or pass gemini.WithAPIKey")
+	}
+	u, err := url.Parse(c.baseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("gemini: base URL %q is not an http(s) URL such as %s", c.baseURL, DefaultBaseURL)
+	}
+	c.baseURL = strings.TrimRight(c.baseURL, "/")
+	return c, nil
+}
+
+// Generate sends req to generateContent and returns the whole response.
+//
+// A response whose finish reason is MALFORMED_FUNCTION_CALL,
+// UNEXPECTED_TOOL_CALL or TOO_MANY_TOOL_CALLS is an error wrapping
+// [llm.ErrMalformedToolCall] with Gemini's finishMessage; sampling again
+// may succeed. Failed calls are [*llm.APIError]s, transport failures wrap
+// [llm.ErrConnection], and once ctx is done Generate returns its cause.
+func (c *Client) Generate(ctx context.Context, req *llm.Request) (*llm.Response, error) {
+	asm, resp, err := c.send(ctx, req, false)
+	if err != nil {
+		return nil, err
+	}
+	var body generateResponse
+	if err := c.caller.DecodeJSON(ctx, resp, &body); err != nil {
+		return nil, err
+	}
+	if _, err := asm.add(&body); err != nil {
+		return nil, err
+	}
+	if len(body.Candidates) == 0 && asm.blocked == nil {
+		return nil, errors.New("gemini: the response has no candidate and does not say why")
+	}
+	out, err := asm.response()
+	if err != nil {
+		return nil, err
+	}
+	out.RequestID = c.caller.RequestID(resp.Header)
+	return out, nil
+}
+
+// Stream sends req to streamGenerateContent and yields its events as they
+// arrive, ending with [llm.EventDone] and the response Generate would have
+// returned. A stream that ends without a finish reason, or is cut inside
+// an event, fails with an error wrapping [llm.ErrConnection]. Stopping the
+// range closes the connection; once ctx is done the stream ends with its
+// cause.
+func (c *Client) Stream(ctx context.Context, req *llm.Request) iter.Seq2[llm.Event, error] {
+	return func(yield func(llm.Event, error) bool) {
+		asm, resp, err := c.send(ctx, req, true)
+		if err != nil {
+			yield(llm.Event{}, err)
+			return
+		}
+		defer resp.Body.Close()
+		stopped, err := readStream(resp.Body, asm, func(ev llm.Event) bool { return yield(ev, nil) })
+		if stopped {
+			return
+		}
+		if err != nil {
+			var ioErr readError
+			if errors.As(err, &ioErr) {
+				err = c.caller.TransportError(ctx, ioErr.err)
+			}
+			yield(llm.Event{}, err)
+			return
+		}
+		out, err := asm.response()
+		if err != nil {
+			yield(llm.Event{}, err)
+			return
+		}
+		out.RequestID = c.caller.RequestID(resp.Header)
+		u := out.Usage
+		if yield(llm.Event{Kind: llm.EventUsage, Usage: &u}, nil) {
+			yield(llm.Event{Kind: llm.EventDone, Response: out}, nil)
+		}
+	}
+}
+
+// send encodes req and posts it, returning the assembler for its answer
+// and the HTTP response, whose body the caller closes.
+func (c *Client) send(ctx context.Context, req *llm.Request, stream bool) (*assembler, *http.Response, error) {
+	if err := context.Cause(ctx); err != nil {
+		return nil, nil, fmt.Errorf("gemini: %w", err)
+	}
+	model := req.Model
+	if model == "" {
+		model = c.model
+	}
+	if model == "" {
+		return nil, nil, errors.New("gemini: no model: set Request.Model or pass gemini.WithModel")
+	}
+	body, err := encodeRequest(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	endpoint := c.baseURL + "/" + modelPath(model) + ":generateContent"
+	if stream {
+		endpoint = c.baseURL + "/" + modelPath(model) + ":streamGenerateContent?alt=sse"
+	}
+	header := c.header.Clone()
+	header.Set("x-goog-api-key", c.key)
+	resp, err := c.caller.PostJSON(ctx, endpoint, header, body)
+	if err != nil {
+		return nil, nil, err
+	}
+	asm := newAssembler(req, strings.TrimPrefix(model, "models/"))
+	asm.streamed = stream
+	return asm, resp, nil
+}
+
+// modelPath returns the resource path of a model: "models/{model}" for a
+// bare name, the name itself when it already is a path such as
+// "tunedModels/x".
+func modelPath(model string) string {
+	if !strings.Contains(model, "/") {
+		model = "models/" + model
+	}
+	segs := strings.Split(model, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
+}
+
+// readError marks a failure to read the stream, as opposed to a stream
+// that was read but is wrong.
+type readError struct{ err error }
+
+func (e readError) Error() string { return e.err.Error() }
+
+// readStream folds the events of an SSE stream of GenerateContentResponse
+// chunks into asm and passes the llm events each produces to emit. It
+// returns stopped=true as soon as emit does, and a [readError] when the
+// body cannot be read to its end (a cut inside an event included).
+func readStream(body io.Reader, asm *assembler, emit func(llm.Event) bool) (stopped bool, _ error) {
+	r := sse.NewReader(body)
+	for {
+		ev, err := r.Next()
+		if err == io.EOF {
+			return false, nil
+		}
+		if errors.Is(err, sse.ErrEventTooLarge) {
+			return false, fmt.Errorf("gemini: %w", err)
+		}
+		if err != nil {
+			return false, readError{err}
+		}
+		var chunk generateResponse
+		if err := json.Unmarshal(ev.Data, &chunk); err != nil {
+			return false, fmt.Errorf("gemini: malformed stream event (%w): %s", err, httpx.Snippet(ev.Data))
+		}
+		evs, err := asm.add(&chunk)
+		if err != nil {
+			return false, err
+		}
+		for _, e := range evs {
+			if !emit(e) {
+				return true, nil
+			}
+		}
+	}
+}
