@@ -173,7 +173,7 @@ func seatJudges(stage string, judges map[string]Judge, weights map[string]float6
 // poll returns the vote.Poll by which the seated judges answer questions
 // of the given kind about the candidates of a round, concurrently. Failed
 // and invalid answers go to step.Failures, reasons to step.Remarks; each
-// valid answer becomes a ballot weighing the judge's weight.
+// valid answer becomes a ballot.
 func (p *Pool) poll(step *Step, seats []seat, kind vote.Kind, criteria []Criterion, timeout time.Duration) vote.Poll {
 	return func(ctx context.Context, round int, ids []string) ([]vote.Ballot, error) {
 		qs := make([]Question, len(seats))
@@ -205,9 +205,11 @@ func (p *Pool) poll(step *Step, seats []seat, kind vote.Kind, criteria []Criteri
 			if o.val.Reason != "" {
 				step.Remarks = append(step.Remarks, Remark{By: s.name, Round: round, Text: o.val.Reason})
 			}
+			// A panel's approvals are weighed by vote.Weighted; a choice
+			// carries its judge's weight, for vote.UntilMajority.
 			b := vote.Ballot{Voter: s.name, Weight: s.weight, Choice: o.val.Choice}
 			if kind == vote.KindApproval {
-				b.Choice, b.Approval = "", maps.Clone(o.val.Approve)
+				b.Weight, b.Choice, b.Approval = 1, "", maps.Clone(o.val.Approve)
 			}
 			ballots = append(ballots, b)
 		}

@@ -8,11 +8,12 @@ import (
 )
 
 // Panel is ACoder's judge panel: each judge gives every candidate in the
-// running a yes or no against the criteria, the yeses are tallied
-// ([vote.Approval], each judge's yes counting its weight), and while the
-// top is tied another round is held among the tied only ([vote.Runoff]).
-// A tie still standing after MaxRounds goes to the earliest of the tied in
-// pool order. The panel decides, and ranks the pool by the tally.
+// running a yes or no against the criteria, the yeses are tallied (by
+// [vote.Approval] unless Strategy says otherwise, through [vote.Weighted]
+// when the judges have Weights), and while the top is tied another round
+// is held among the tied only ([vote.Runoff]). A tie still standing after
+// MaxRounds goes to the earliest of the tied in pool order. The panel
+// decides, and ranks the pool by the tally.
 //
 // Each judge sees the candidates in its own order, shuffled from the pool's
 // seed for each round (models favour some positions), while IDs stay the
@@ -28,6 +29,9 @@ type Panel struct {
 	Judges map[string]Judge
 	// Criteria are shown to every judge; nil means DefaultCriteria().
 	Criteria []Criterion
+	// Strategy tallies each round's approval ballots, one per judge; nil
+	// means vote.Approval{}.
+	Strategy vote.Strategy
 	// Weights holds each judge's weight, such as a [vote.Estimate]'s
 	// Weights from the judges' track records; a judge missing from it
 	// weighs 1, and one weighing 0 is not asked.
@@ -57,8 +61,15 @@ func (pn Panel) Run(ctx context.Context, p *Pool) (*Step, error) {
 	if criteria == nil {
 		criteria = DefaultCriteria()
 	}
+	var strategy vote.Strategy = vote.Approval{}
+	if pn.Strategy != nil {
+		strategy = pn.Strategy
+	}
+	if pn.Weights != nil {
+		strategy = vote.Weighted{Strategy: strategy, Weights: pn.Weights}
+	}
 	res, err := vote.Runoff{
-		Strategy:  vote.Approval{},
+		Strategy:  strategy,
 		Poll:      p.poll(step, seats, vote.KindApproval, criteria, pn.Timeout),
 		MaxRounds: maxRounds,
 	}.Run(ctx, p.ids())

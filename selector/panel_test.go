@@ -329,3 +329,27 @@ func TestMultiSelectRecordsNonsense(t *testing.T) {
 	}, step.Failures)
 	assert.Equal(t, []selector.Remark{{By: "j2", Round: 1, Text: "I prefer a"}}, step.Remarks)
 }
+
+func TestPanelStrategy(t *testing.T) {
+	p := poolOf("a", "b")
+	step, err := selector.Panel{
+		Judges:  judges{"strong": yes("a"), "weak": yes("b")},
+		Weights: map[string]float64{"strong": 3},
+	}.Run(t.Context(), p)
+	require.NoError(t, err)
+	assert.Equal(t, "runoff(weighted(approval))", step.Vote.Strategy)
+	assert.Equal(t, map[string]float64{"a": 3, "b": 1}, step.Vote.Scores)
+
+	winners := map[string]bool{}
+	for seed := range uint64(20) {
+		p := poolOf("a", "b")
+		_, err := selector.Panel{
+			Judges:    judges{"j1": yes("a"), "j2": yes("b")},
+			Strategy:  vote.Approval{Tiebreak: vote.Tiebreak{Random: true, Seed: seed}},
+			MaxRounds: 1,
+		}.Run(t.Context(), p)
+		require.NoError(t, err)
+		winners[p.Winner] = true
+	}
+	assert.Len(t, winners, 2, "the strategy's own tie rule settles a lasting tie")
+}
