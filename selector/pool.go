@@ -57,7 +57,8 @@ type Pool struct {
 	Issue string
 	// Base holds the original files, paths relative to the project root;
 	// nil means they are not at hand, and stages that need them work on
-	// the patch text alone or say they were skipped.
+	// the patch text alone or say they were skipped. Stages may read it
+	// from several goroutines at once.
 	Base fs.FS
 	// Seed drives every random choice (the order judges see candidates
 	// in, random tie-breaks): the same Pool and Seed give the same
