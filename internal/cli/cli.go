@@ -21,6 +21,7 @@ type command struct {
 // commands lists the subcommands in the order help shows them.
 var commands = []command{
 	{name: "ckg", summary: "index a repository and query its code knowledge graph", run: runCKG},
+	{name: "select", summary: "select one patch per instance from a batch of candidates; bench strategies", run: runSelect},
 }
 
 // usageError reports bad command-line arguments; it exits with status 2.

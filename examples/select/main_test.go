@@ -1,0 +1,32 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/output.golden")
+
+// TestRun checks the example's output against testdata/output.golden;
+// after an intended change, regenerate it with go test -update.
+func TestRun(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(t.Context(), &out))
+	golden := filepath.Join("testdata", "output.golden")
+	if *update {
+		require.NoError(t, os.WriteFile(golden, out.Bytes(), 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), out.String())
+
+	var again bytes.Buffer
+	require.NoError(t, run(t.Context(), &again))
+	assert.Equal(t, out.String(), again.String(), "the example is deterministic")
+}

@@ -1,0 +1,282 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"os"
+
+	"github.com/conclave-dev/conclave/selector"
+	"github.com/conclave-dev/conclave/vote"
+)
+
+const selectUsage = `--batch FILE --out FILE [--sources FILE] [--history FILE] [--strategy NAME] [--seed N]
+       conclave select bench [--data FILE] [--folds K] [--seed N] [--json]
+
+Selects one candidate patch per instance. The batch holds one JSON object per
+line: {"instance_id", "candidate_id", "patch"} and optionally "source" (the
+model or agent that wrote the patch; default the candidate_id). Other fields
+are ignored. --sources holds the original files, {"instance_id", "path",
+"content"} per line; without them patches are compared as text (patch-only).
+--history holds past outcomes, {"source", "resolved"} per line, for
+reliability weights.
+
+Strategies: plurality (the biggest cluster of equivalent patches wins),
+reliability (each candidate's vote weighs its source's track record from
+--history; the default when --history is given), agreement (sources weighed
+by how often they agree with the others across the batch, Dawid–Skene; no
+outcomes needed). Every strategy first drops empty and test-only patches and,
+with --sources, patches that do not apply or break the syntax.
+
+The bench scores the strategies on NoCode-bench Verified candidates with
+k-fold cross-validation.`
+
+// noJudge is said, on stderr and in every selection, while the SDK has no
+// LLM judge to call.
+const noJudge = "no LLM judge is configured: selected by the filters, syntax clustering and the sources' weights only"
+
+// Strategy names.
+const (
+	strategyPlurality   = "plurality"
+	strategyReliability = "reliability"
+	strategyAgreement   = "agreement"
+)
+
+// selection is one line of the output.
+type selection struct {
+	InstanceID  string             `json:"instance_id"`
+	CandidateID string             `json:"candidate_id"`
+	Patch       string             `json:"patch"`
+	Strategy    string             `json:"strategy"`
+	Mode        string             `json:"mode"`
+	Clusters    []selector.Cluster `json:"clusters"`
+	Weights     map[string]float64 `json:"weights,omitempty"`
+	Notes       []string           `json:"notes"`
+	Decision    *selector.Decision `json:"decision"`
+}
+
+func runSelect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "bench" {
+		return runSelectBench(ctx, args[1:], stdout, stderr)
+	}
+	fl := newFlags("select", selectUsage, stderr)
+	batch := fl.String("batch", "", "the candidates, JSONL (required)")
+	out := fl.String("out", "", "where to write the selections, JSONL (required)")
+	sources := fl.String("sources", "", "the original files, JSONL")
+	history := fl.String("history", "", "past outcomes of the sources, JSONL")
+	strategy := fl.String("strategy", "", "plurality, reliability or agreement (default: reliability with --history, else plurality)")
+	seed := fl.Uint64("seed", 1, "the seed for breaking ties")
+	if err := parse(fl, args); err != nil {
+		return err
+	}
+	switch {
+	case *batch == "":
+		return usagef("--batch is required: the JSONL file of candidates")
+	case *out == "":
+		return usagef("--out is required: the JSONL file to write the selections to")
+	}
+	if *strategy == "" {
+		*strategy = strategyPlurality
+		if *history != "" {
+			*strategy = strategyReliability
+		}
+	}
+	switch *strategy {
+	case strategyPlurality, strategyAgreement:
+	case strategyReliability:
+		if *history == "" {
+			return usagef("--strategy reliability needs --history: the past outcomes to weigh sources by")
+		}
+	default:
+		return usagef("unknown --strategy %q: use plurality, reliability or agreement", *strategy)
+	}
+
+	insts, err := readBatch(*batch)
+	if err != nil {
+		return err
+	}
+	if *sources != "" {
+		if err := readSources(*sources, insts); err != nil {
+			return err
+		}
+	}
+	var records map[string]vote.Record
+	if *history != "" {
+		if records, err = readHistory(*history); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stderr, "conclave select: %s\n", noJudge)
+
+	pools := make([]*selector.Pool, len(insts))
+	for i, in := range insts {
+		if pools[i], err = prepare(ctx, in, *seed, true); err != nil {
+			return fmt.Errorf("instance %q: %w", in.id, err)
+		}
+	}
+	var weights map[string]float64
+	switch *strategy {
+	case strategyReliability:
+		est, err := vote.Reliability{Options: max(2, countSources(insts))}.FromOutcomes(records)
+		if err != nil {
+			return err
+		}
+		weights = est.Weights
+	case strategyAgreement:
+		if weights, err = agreementWeights(pools, countSources(insts)); err != nil {
+			return err
+		}
+	}
+
+	f, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	enc := json.NewEncoder(w)
+	for i, in := range insts {
+		p := pools[i]
+		d, err := decide(ctx, p, weights)
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("instance %q: %w", in.id, err)
+		}
+		winner, _ := candidateByID(in.candidates, d.Winner)
+		s := selection{
+			InstanceID:  in.id,
+			CandidateID: d.Winner,
+			Patch:       winner.Patch,
+			Strategy:    *strategy,
+			Mode:        modeOf(d),
+			Clusters:    d.Clusters,
+			Weights:     weights,
+			Notes:       []string{noJudge},
+			Decision:    d,
+		}
+		if err := enc.Encode(s); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "conclave select: %d instances, strategy %s, written to %s\n", len(insts), *strategy, *out)
+	return nil
+}
+
+// prepare starts a selection for in: a pool seeded from seed and the
+// instance ID, through the filters (when filters is set) and syntax
+// clustering.
+func prepare(ctx context.Context, in *instance, seed uint64, filters bool) (*selector.Pool, error) {
+	p, err := selector.NewPool("", in.base, in.candidates)
+	if err != nil {
+		return nil, err
+	}
+	h := fnv.New64a()
+	h.Write([]byte(in.id))
+	p.Seed = seed ^ h.Sum64()
+	stages := []selector.Stage{selector.SyntaxCluster{}}
+	if filters {
+		stages = []selector.Stage{selector.ContentFilter{}, selector.ApplyCheck{}, selector.SyntaxCluster{}}
+	}
+	_, err = selector.Selector{Stages: stages}.Run(ctx, p)
+	return p, err
+}
+
+// decide finishes a prepared selection: the syntax vote, each candidate
+// weighing its source's weight (1 for all when weights is nil), ties
+// broken by the pool's seed.
+func decide(ctx context.Context, p *selector.Pool, weights map[string]float64) (*selector.Decision, error) {
+	var stages []selector.Stage
+	if weights != nil {
+		stages = append(stages, selector.Weigh{Weights: weights})
+	}
+	stages = append(stages, selector.SyntaxVote{RandomTies: true})
+	return selector.Selector{Stages: stages}.Run(ctx, p)
+}
+
+// agreementWeights weighs sources by their agreement with each other over
+// the prepared pools, by Dawid–Skene: in each pool where some candidates
+// agree, every source votes for its candidate's cluster. No outcome is
+// read. Without any agreement it returns no weights: each source weighs 1.
+func agreementWeights(pools []*selector.Pool, sources int) (map[string]float64, error) {
+	var items []vote.Item
+	for _, p := range pools {
+		var it vote.Item
+		clusterOf := map[string]string{}
+		for _, cl := range p.Clusters {
+			var in []string
+			for _, m := range cl.Members {
+				if _, ok := candidateByID(p.Candidates, m); ok {
+					in = append(in, m)
+				}
+			}
+			if len(in) == 0 {
+				continue
+			}
+			it.Candidates = append(it.Candidates, in[0])
+			for _, m := range in {
+				clusterOf[m] = in[0]
+			}
+		}
+		for _, c := range p.Candidates {
+			if cl, ok := clusterOf[c.ID]; ok {
+				it.Ballots = append(it.Ballots, vote.Choose(c.From(), cl))
+			}
+		}
+		// A pool where every source stands alone says nothing about who
+		// is right, yet EM's updates favour whoever leads, and enough such
+		// pools pile all the weight on one source.
+		if len(it.Candidates) < len(it.Ballots) {
+			items = append(items, it)
+		}
+	}
+	est, err := vote.Reliability{Options: max(2, sources)}.FromAgreement(items)
+	if errors.Is(err, vote.ErrNoBallots) {
+		// No two candidates agree anywhere: every source keeps weight 1,
+		// and the evidence says so source by source.
+		return map[string]float64{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return est.Weights, nil
+}
+
+func countSources(insts []*instance) int {
+	seen := map[string]bool{}
+	for _, in := range insts {
+		for _, c := range in.candidates {
+			seen[c.From()] = true
+		}
+	}
+	return len(seen)
+}
+
+func candidateByID(cs []selector.Candidate, id string) (selector.Candidate, bool) {
+	for _, c := range cs {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return selector.Candidate{}, false
+}
+
+// modeOf says how the decision's clustering compared patches.
+func modeOf(d *selector.Decision) string {
+	for _, s := range d.Steps {
+		if s.Mode != "" {
+			return s.Mode
+		}
+	}
+	return ""
+}
