@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/google/jsonschema-go/jsonschema"
@@ -112,34 +113,38 @@ func (f *Func[A]) Run(ctx context.Context, args json.RawMessage) (Result, error)
 
 // Decode decodes a model's tool arguments into an A: nulls are dropped as
 // absent properties, the rest is validated against schema when it is not
-// nil, and unknown properties are refused. The error says what is wrong in
-// words a model can act on.
+// nil, and unknown properties are refused. Numbers decoded into interface
+// values are json.Number, exactly as written. The error says what is wrong
+// in words a model can act on.
 func Decode[A any](args json.RawMessage, schema *jsonschema.Resolved) (A, error) {
 	var zero A
 	args = bytes.TrimSpace(args)
 	if len(args) == 0 {
 		args = []byte("{}") // some providers send no arguments for a call without any
 	}
-	var v any
-	if err := json.Unmarshal(args, &v); err != nil {
-		return zero, fmt.Errorf("the arguments are not valid JSON (%v); send one JSON object", err)
+	obj, err := object(args, false)
+	if err != nil {
+		return zero, err
 	}
-	obj, ok := v.(map[string]any)
-	if !ok {
-		return zero, fmt.Errorf("the arguments must be a JSON object, not %s", jsonKind(v))
-	}
-	dropNulls(obj)
 	if schema != nil {
 		if err := schema.Validate(obj); err != nil {
 			return zero, fmt.Errorf("invalid arguments: %s", strings.TrimPrefix(err.Error(), "validating root: "))
 		}
 	}
-	clean, err := json.Marshal(obj)
+	// The schema validator needs float64 numbers; the value passed on keeps
+	// them exact, so that a large integer id reaches a map[string]any (an
+	// MCP server's arguments) as the model wrote it.
+	exact, err := object(args, true)
+	if err != nil {
+		return zero, err
+	}
+	clean, err := json.Marshal(exact)
 	if err != nil {
 		return zero, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(clean))
 	dec.DisallowUnknownFields()
+	dec.UseNumber()
 	var a A
 	if err := dec.Decode(&a); err != nil {
 		var ute *json.UnmarshalTypeError
@@ -149,6 +154,28 @@ func Decode[A any](args json.RawMessage, schema *jsonschema.Resolved) (A, error)
 		return zero, fmt.Errorf("invalid arguments: %v", err)
 	}
 	return a, nil
+}
+
+// object decodes args, which must be one JSON object, with its null
+// properties dropped; with exact, numbers are json.Number.
+func object(args []byte, exact bool) (map[string]any, error) {
+	in := json.NewDecoder(bytes.NewReader(args))
+	if exact {
+		in.UseNumber()
+	}
+	var v any
+	if err := in.Decode(&v); err != nil {
+		return nil, fmt.Errorf("the arguments are not valid JSON (%v); send one JSON object", err)
+	}
+	if _, err := in.Token(); err != io.EOF {
+		return nil, errors.New("the arguments hold more than one JSON value; send one JSON object")
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("the arguments must be a JSON object, not %s", jsonKind(v))
+	}
+	dropNulls(obj)
+	return obj, nil
 }
 
 // dropNulls removes null-valued properties, recursively.

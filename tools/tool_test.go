@@ -149,3 +149,14 @@ func TestSetCloseReverseOrder(t *testing.T) {
 	require.NoError(t, s.Close())
 	assert.Equal(t, []string{"b", "a"}, closed)
 }
+
+func TestDecodeKeepsNumbersExact(t *testing.T) {
+	m, err := tools.Decode[map[string]any](json.RawMessage(`{"id": 9007199254740993, "ratio": 0.1, "gone": null}`), nil)
+	require.NoError(t, err)
+	assert.Equal(t, json.Number("9007199254740993"), m["id"], "beyond float64's exact integers")
+	assert.Equal(t, json.Number("0.1"), m["ratio"])
+	assert.NotContains(t, m, "gone")
+
+	_, err = tools.Decode[map[string]any](json.RawMessage(`{"a":1} {"b":2}`), nil)
+	assert.ErrorContains(t, err, "more than one JSON value")
+}

@@ -1,7 +1,6 @@
 package mcp
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -126,10 +125,7 @@ func (t *tool) Spec() llm.ToolSpec { return t.spec }
 // result, and a server that is gone are error results naming the server;
 // Run returns a Go error only when ctx ends or the Client is closed.
 func (t *tool) Run(ctx context.Context, raw json.RawMessage) (tools.Result, error) {
-	if _, err := tools.Decode[map[string]any](raw, t.schema); err != nil {
-		return tools.Errorf("%s: %v", t.spec.Name, err), nil
-	}
-	args, err := forward(raw)
+	args, err := tools.Decode[map[string]any](raw, t.schema)
 	if err != nil {
 		return tools.Errorf("%s: %v", t.spec.Name, err), nil
 	}
@@ -166,41 +162,6 @@ func (t *tool) Run(ctx context.Context, raw json.RawMessage) (tools.Result, erro
 		return tools.Errorf("%s: the MCP server %q is gone (%v); its tools cannot be used any more%s", t.spec.Name, name, err, note), nil
 	}
 	return tools.Errorf("%s: calling the MCP server %q failed: %v", t.spec.Name, name, err), nil
-}
-
-// forward returns the arguments to send: the model's, with null properties
-// dropped as absent (as [tools.Decode] does) and numbers kept exactly as
-// written, so that large integer IDs reach the server intact.
-func forward(raw json.RawMessage) (map[string]any, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return map[string]any{}, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		return nil, err
-	}
-	dropNulls(m)
-	return m, nil
-}
-
-func dropNulls(v any) {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, e := range v {
-			if e == nil {
-				delete(v, k)
-			} else {
-				dropNulls(e)
-			}
-		}
-	case []any:
-		for _, e := range v {
-			dropNulls(e)
-		}
-	}
 }
 
 // render turns a result's content into text. Text is kept; images and
