@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/output.golden")
@@ -30,3 +31,5 @@ func TestRun(t *testing.T) {
 	require.NoError(t, run(t.Context(), &again))
 	assert.Equal(t, out.String(), again.String(), "the example is deterministic")
 }
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
