@@ -22,10 +22,10 @@ func BenchmarkMiddleware(b *testing.B) {
 		m    llm.Model
 	}{
 		{"Bare", bare()},
-		{"Retry", llm.Retry(bare(), nil)},
+		{"Retry", llm.Retry(nil)(bare())},
 		{"Limit", llm.NewLimiter(4).Wrap(bare())},
 		{"Meter", (&llm.Meter{Prices: map[string]llm.Price{"m": {Input: 1}}, Budget: llm.Budget{Dollars: 1e9}}).Wrap(bare())},
-		{"All", (&llm.Meter{}).Wrap(llm.NewLimiter(4).Wrap(llm.Retry(bare(), nil)))},
+		{"All", llm.Chain(bare(), (&llm.Meter{}).Wrap, llm.NewLimiter(4).Wrap, llm.Retry(nil))},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {

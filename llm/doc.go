@@ -22,7 +22,8 @@
 //
 // # Middleware
 //
-// Wrappers add behaviour around any Model and keep its streaming:
+// A [Middleware] is a func(Model) Model that adds behaviour around any
+// Model and keeps its streaming; [Chain] composes them, the first outermost:
 //
 //   - [Retry] retries what is retryable (connection failures, 408, 409, 429,
 //     5xx, 529), honours Retry-After, and backs off with jitter;
@@ -31,11 +32,11 @@
 //   - [Log] logs each call through log/slog, without contents or keys.
 //
 // A typical stack, outermost first: Meter (so a spent budget refuses before
-// waiting), Limiter, Retry, provider.
+// waiting), Limiter, Retry, Log (so that every attempt is logged), provider.
 //
 //	meter := &llm.Meter{Prices: prices, Budget: llm.Budget{Dollars: 5}}
 //	lim := llm.NewLimiter(4)
-//	m := meter.Wrap(lim.Wrap(llm.Retry(client, nil)))
+//	m := llm.Chain(client, meter.Wrap, lim.Wrap, llm.Retry(nil), llm.Log(nil))
 //
 // # Errors
 //

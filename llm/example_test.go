@@ -27,7 +27,7 @@ func Example() {
 		Budget: llm.Budget{Dollars: 1},
 	}
 	policy := &llm.RetryPolicy{BaseDelay: 1} // a nanosecond, for the example
-	m := meter.Wrap(llm.NewLimiter(4).Wrap(llm.Retry(provider, policy)))
+	m := llm.Chain(provider, meter.Wrap, llm.NewLimiter(4).Wrap, llm.Retry(policy))
 
 	resp, err := m.Generate(context.Background(), &llm.Request{
 		System:   "You are a careful engineer.",
@@ -46,7 +46,7 @@ func Example() {
 }
 
 func ExampleStream() {
-	m := llmtest.NewScript(llmtest.Call("bash", `{"command":"go test ./..."}`))
+	m := llmtest.NewScript(llmtest.CallTools("bash", `{"command":"go test ./..."}`))
 	for ev, err := range llm.Stream(context.Background(), m, &llm.Request{}) {
 		if err != nil {
 			fmt.Println(err)

@@ -7,15 +7,19 @@ import (
 	"time"
 )
 
-// Log returns a Model that logs each call of m to logger: one Info record
+// Log returns middleware that logs each call of the model it wraps to logger: one Info record
 // per completed call (model, duration, stop reason, usage) and one Warn
 // record per failure. It logs neither message contents nor credentials;
 // with Debug enabled it adds the shape of the request (message and tool
 // counts). A nil logger means [slog.Default].
-func Log(m Model, logger *slog.Logger) Model {
+func Log(logger *slog.Logger) Middleware {
 	if logger == nil {
 		logger = slog.Default()
 	}
+	return func(m Model) Model { return logging(m, logger) }
+}
+
+func logging(m Model, logger *slog.Logger) Model {
 	return &wrapper{
 		generate: func(ctx context.Context, req *Request) (*Response, error) {
 			start := time.Now()

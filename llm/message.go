@@ -79,24 +79,24 @@ type Opaque struct {
 	Data json.RawMessage `json:"data,omitempty"`
 }
 
-// Text returns a text part.
-func Text(s string) Part { return Part{Kind: KindText, Text: s} }
+// TextPart returns a text part.
+func TextPart(s string) Part { return Part{Kind: KindText, Text: s} }
 
-// Call returns a tool-call part.
-func Call(id, name string, args json.RawMessage) Part {
+// ToolCallPart returns a tool-call part.
+func ToolCallPart(id, name string, args json.RawMessage) Part {
 	return Part{Kind: KindToolCall, ToolCall: &ToolCall{ID: id, Name: name, Args: args}}
 }
 
-// Result returns a tool-result part answering call.
-func Result(call ToolCall, content string, isError bool) Part {
+// ToolResultPart returns a tool-result part answering call.
+func ToolResultPart(call ToolCall, content string, isError bool) Part {
 	return Part{Kind: KindToolResult, ToolResult: &ToolResult{CallID: call.ID, Name: call.Name, Content: content, IsError: isError}}
 }
 
 // UserText returns a user message holding one text part.
-func UserText(s string) Message { return Message{Role: RoleUser, Parts: []Part{Text(s)}} }
+func UserText(s string) Message { return Message{Role: RoleUser, Parts: []Part{TextPart(s)}} }
 
 // AssistantText returns an assistant message holding one text part.
-func AssistantText(s string) Message { return Message{Role: RoleAssistant, Parts: []Part{Text(s)}} }
+func AssistantText(s string) Message { return Message{Role: RoleAssistant, Parts: []Part{TextPart(s)}} }
 
 // Text returns the concatenated text parts of m, without reasoning.
 func (m Message) Text() string {

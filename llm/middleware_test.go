@@ -187,10 +187,13 @@ func TestMeterStream(t *testing.T) {
 func TestLogNeverLogsContent(t *testing.T) {
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	m := llm.Log(llmtest.NewScript(
+	m := llm.Log(
+
+		logger)(llmtest.NewScript(
 		usageReply("m-1", llm.Usage{InputTokens: 11, OutputTokens: 2}),
 		llmtest.Fail(apiErr(429)),
-	), logger)
+	))
+
 	req := &llm.Request{Model: "m-1", Messages: []llm.Message{llm.UserText("secret prompt sk-ant-123")}}
 	_, err := m.Generate(t.Context(), req)
 	require.NoError(t, err)
@@ -207,7 +210,7 @@ func TestLogNeverLogsContent(t *testing.T) {
 func TestMiddlewareKeepsStreaming(t *testing.T) {
 	calls := 0
 	inner := &failingStream{events: []llm.Event{{Kind: llm.EventText, Text: "a"}}, err: errors.New("cut"), calls: &calls}
-	m := llm.Log(llm.NewLimiter(1).Wrap((&llm.Meter{}).Wrap(inner)), slog.New(slog.DiscardHandler))
+	m := llm.Log(slog.New(slog.DiscardHandler))(llm.NewLimiter(1).Wrap((&llm.Meter{}).Wrap(inner)))
 	_, ok := m.(llm.Streamer)
 	require.True(t, ok, "middleware models stream")
 	var texts []string
@@ -219,4 +222,22 @@ func TestMiddlewareKeepsStreaming(t *testing.T) {
 	}
 	assert.Equal(t, []string{"a"}, texts, "events come through the inner model's Stream, not a replay")
 	assert.Equal(t, 1, calls)
+}
+
+func TestChainOrder(t *testing.T) {
+	var order []string
+	mark := func(name string) llm.Middleware {
+		return func(m llm.Model) llm.Model {
+			return llm.ModelFunc(func(ctx context.Context, req *llm.Request) (*llm.Response, error) {
+				order = append(order, name)
+				return m.Generate(ctx, req)
+			})
+		}
+	}
+	script := llmtest.NewScript(llmtest.Say("ok"))
+	m := llm.Chain(script, mark("outer"), mark("middle"), mark("inner"))
+	_, err := m.Generate(t.Context(), &llm.Request{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"outer", "middle", "inner"}, order)
+	assert.Same(t, script, llm.Chain(script), "no middleware leaves the model as it is")
 }

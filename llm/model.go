@@ -57,11 +57,11 @@ const (
 
 // Event is one step of a streamed response; Kind says which fields are set.
 type Event struct {
-	Kind     EventKind
-	Text     string
-	ToolCall *ToolCall
-	Usage    *Usage
-	Response *Response
+	Kind     EventKind `json:"kind"`
+	Text     string    `json:"text,omitempty"`
+	ToolCall *ToolCall `json:"tool_call,omitempty"`
+	Usage    *Usage    `json:"usage,omitempty"`
+	Response *Response `json:"response,omitempty"`
 }
 
 // Stream streams req from m: through m's own Stream method when m is a
@@ -118,6 +118,23 @@ func Collect(stream iter.Seq2[Event, error]) (*Response, error) {
 		}
 	}
 	return nil, errors.New("llm: stream ended without a done event")
+}
+
+// Middleware adds behaviour around a Model and returns the wrapped Model,
+// as net/http handlers wrap handlers. [Retry] and [Log] build middleware
+// from their settings; the Wrap methods of a [Limiter] and a [Meter] are
+// middleware bound to the state they share across models. Every middleware
+// of this package keeps streaming: the wrapped Model is a [Streamer], which
+// streams through the inner model's Stream when it has one.
+type Middleware func(Model) Model
+
+// Chain returns m wrapped by mw, the first outermost: Chain(m, a, b) is
+// a(b(m)), so a call passes through a, then b, then m.
+func Chain(m Model, mw ...Middleware) Model {
+	for i := len(mw) - 1; i >= 0; i-- {
+		m = mw[i](m)
+	}
+	return m
 }
 
 // wrapper is a middleware model: it keeps streaming available when the

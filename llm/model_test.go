@@ -16,8 +16,8 @@ func TestStreamReplaysGenerate(t *testing.T) {
 	resp := &llm.Response{
 		Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{
 			{Kind: llm.KindReasoning, Text: "think"},
-			llm.Text("look"),
-			llm.Call("c1", "bash", json.RawMessage(`{"command":"ls"}`)),
+			llm.TextPart("look"),
+			llm.ToolCallPart("c1", "bash", json.RawMessage(`{"command":"ls"}`)),
 		}},
 		StopReason: llm.StopToolUse,
 		Usage:      llm.Usage{InputTokens: 3},
@@ -45,20 +45,20 @@ func TestCollect(t *testing.T) {
 
 func TestMessageHelpers(t *testing.T) {
 	m := llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{
-		llm.Text("a"), {Kind: llm.KindReasoning, Text: "hidden"}, llm.Call("1", "x", nil), llm.Text("b"), llm.Call("2", "y", nil),
+		llm.TextPart("a"), {Kind: llm.KindReasoning, Text: "hidden"}, llm.ToolCallPart("1", "x", nil), llm.TextPart("b"), llm.ToolCallPart("2", "y", nil),
 	}}
 	assert.Equal(t, "ab", m.Text())
 	calls := m.ToolCalls()
 	require.Len(t, calls, 2)
 	assert.Equal(t, "y", calls[1].Name)
-	res := llm.Result(calls[0], "out", true)
+	res := llm.ToolResultPart(calls[0], "out", true)
 	assert.Equal(t, &llm.ToolResult{CallID: "1", Name: "x", Content: "out", IsError: true}, res.ToolResult)
 }
 
 func TestMessageJSONRoundTrip(t *testing.T) {
 	m := llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{
 		{Kind: llm.KindReasoning, Text: "t", Opaque: &llm.Opaque{Provider: "anthropic", Signature: "sig"}},
-		llm.Call("1", "bash", json.RawMessage(`{"command":"ls"}`)),
+		llm.ToolCallPart("1", "bash", json.RawMessage(`{"command":"ls"}`)),
 	}}
 	buf, err := json.Marshal(m)
 	require.NoError(t, err)

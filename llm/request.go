@@ -10,25 +10,25 @@ import (
 // receive it, so it may be reused and shared.
 type Request struct {
 	// Model names the provider's model; empty means the client's default.
-	Model string
+	Model string `json:"model,omitempty"`
 	// System is the system prompt (the "developer" or "instructions" text).
-	System   string
-	Messages []Message
-	Tools    []ToolSpec
+	System   string     `json:"system,omitempty"`
+	Messages []Message  `json:"messages"`
+	Tools    []ToolSpec `json:"tools,omitempty"`
 	// ToolChoice constrains tool use; the zero value lets the model decide.
-	ToolChoice ToolChoice
+	ToolChoice ToolChoice `json:"tool_choice,omitzero"`
 	// MaxTokens bounds the output; 0 means the client's default.
-	MaxTokens   int
-	Temperature *float64
-	TopP        *float64
-	Stop        []string
+	MaxTokens   int      `json:"max_tokens,omitempty"`
+	Temperature *float64 `json:"temperature,omitempty"`
+	TopP        *float64 `json:"top_p,omitempty"`
+	Stop        []string `json:"stop,omitempty"`
 	// Reasoning asks a reasoning model for more or less thinking. Providers
 	// that take a token budget (Anthropic, Gemini) use ReasoningBudget when set
 	// and derive one from Reasoning otherwise.
-	Reasoning       Effort
-	ReasoningBudget int
+	Reasoning       Effort `json:"reasoning,omitempty"`
+	ReasoningBudget int    `json:"reasoning_budget,omitempty"`
 	// Cache steers prompt caching; the zero value caches the stable prefix.
-	Cache Cache
+	Cache Cache `json:"cache,omitzero"`
 }
 
 // ToolSpec declares a tool to the model. Schema is a JSON Schema object
@@ -53,8 +53,8 @@ const (
 
 // ToolChoice constrains tool use. Name is read only with [ToolNamed].
 type ToolChoice struct {
-	Mode ToolMode
-	Name string
+	Mode ToolMode `json:"mode,omitempty"`
+	Name string   `json:"name,omitempty"`
 }
 
 // Effort is a provider-neutral reasoning effort.
@@ -90,10 +90,10 @@ func (e Effort) BudgetTokens() int {
 // every step; providers with automatic caching need nothing.
 type Cache struct {
 	// Off disables explicit cache breakpoints.
-	Off bool
+	Off bool `json:"off,omitempty"`
 	// TTL asks for a longer-lived cache entry where supported (Anthropic "1h");
 	// 0 means the provider's default.
-	TTL time.Duration
+	TTL time.Duration `json:"ttl,omitempty"`
 	// Key groups requests that share a prefix (OpenAI prompt_cache_key).
-	Key string
+	Key string `json:"key,omitempty"`
 }

@@ -3,18 +3,18 @@ package llm
 // Response is a model's answer to one [Request].
 type Response struct {
 	// Message is the assistant turn, to be appended to the conversation as is.
-	Message    Message
-	StopReason StopReason
+	Message    Message    `json:"message"`
+	StopReason StopReason `json:"stop_reason"`
 	// ProviderStopReason is the provider's own word for why it stopped.
-	ProviderStopReason string
-	Usage              Usage
+	ProviderStopReason string `json:"provider_stop_reason,omitempty"`
+	Usage              Usage  `json:"usage"`
 	// Model is the model that answered, as the provider reports it.
-	Model string
+	Model string `json:"model,omitempty"`
 	// ID is the provider's id for the response (msg_…, chatcmpl-…, resp_…).
-	ID string
+	ID string `json:"id,omitempty"`
 	// RequestID is the provider's request id from the response headers, the
 	// number its support asks for.
-	RequestID string
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // StopReason is why a model stopped, normalised across providers.

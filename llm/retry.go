@@ -65,7 +65,7 @@ func (p *RetryPolicy) delay(n int, err error) (time.Duration, bool) {
 	return d/2 + time.Duration(p.Rand()*float64(d/2)), true
 }
 
-// Retry returns a Model that sends a failed request again while the error
+// Retry returns middleware that sends a failed request again while the error
 // is retryable by [IsRetryable]: connection failures, 408, 409, 429, 5xx and
 // 529. It never retries other 4xx errors. It waits as the provider asks
 // (Retry-After, retry-after-ms) or backs off exponentially with jitter, and
@@ -74,8 +74,12 @@ func (p *RetryPolicy) delay(n int, err error) (time.Duration, bool) {
 //
 // A stream is retried only when it fails before its first event; once events
 // have been delivered, an error is passed through.
-func Retry(m Model, p *RetryPolicy) Model {
+func Retry(p *RetryPolicy) Middleware {
 	pol := p.withDefaults()
+	return func(m Model) Model { return retrying(m, &pol) }
+}
+
+func retrying(m Model, pol *RetryPolicy) Model {
 	return &wrapper{
 		generate: func(ctx context.Context, req *Request) (*Response, error) {
 			for n := 1; ; n++ {

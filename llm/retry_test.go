@@ -49,7 +49,7 @@ func TestRetry(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				script := llmtest.NewScript(tt.replies...)
-				m := llm.Retry(script, &llm.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Second, Rand: func() float64 { return 0.5 }})
+				m := llm.Retry(&llm.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Second, Rand: func() float64 { return 0.5 }})(script)
 				start := time.Now()
 				resp, err := m.Generate(t.Context(), &llm.Request{Messages: []llm.Message{llm.UserText("hi")}})
 				waited := time.Since(start)
@@ -83,10 +83,13 @@ func TestRetryBackoffGrowsWithJitter(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var calls []time.Time
 		start := time.Now()
-		m := llm.Retry(llm.ModelFunc(func(ctx context.Context, req *llm.Request) (*llm.Response, error) {
+		m := llm.Retry(
+
+			&llm.RetryPolicy{MaxAttempts: 5, BaseDelay: time.Second, MaxDelay: 4 * time.Second, Rand: func() float64 { return 0 }})(llm.ModelFunc(func(ctx context.Context, req *llm.Request) (*llm.Response, error) {
 			calls = append(calls, time.Now())
 			return nil, apiErr(503)
-		}), &llm.RetryPolicy{MaxAttempts: 5, BaseDelay: time.Second, MaxDelay: 4 * time.Second, Rand: func() float64 { return 0 }})
+		}))
+
 		_, err := m.Generate(t.Context(), &llm.Request{})
 		require.ErrorIs(t, err, llm.ErrOverloaded)
 		require.Len(t, calls, 5)
@@ -103,10 +106,13 @@ func TestRetryStopsWhenContextDone(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancelCause(t.Context())
 		calls := 0
-		m := llm.Retry(llm.ModelFunc(func(ctx context.Context, req *llm.Request) (*llm.Response, error) {
+		m := llm.Retry(
+
+			nil)(llm.ModelFunc(func(ctx context.Context, req *llm.Request) (*llm.Response, error) {
 			calls++
 			return nil, &llm.APIError{StatusCode: 429, RetryAfter: time.Minute}
-		}), nil)
+		}))
+
 		stop := errors.New("user gave up")
 		time.AfterFunc(time.Second, func() { cancel(stop) })
 		start := time.Now()
@@ -121,7 +127,7 @@ func TestRetryStopsWhenContextDone(t *testing.T) {
 func TestRetryStream(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		script := llmtest.NewScript(llmtest.Fail(apiErr(429)), llmtest.Say("streamed"))
-		m := llm.Retry(script, &llm.RetryPolicy{Rand: func() float64 { return 0 }})
+		m := llm.Retry(&llm.RetryPolicy{Rand: func() float64 { return 0 }})(script)
 		resp, err := llm.Collect(llm.Stream(t.Context(), m, &llm.Request{}))
 		require.NoError(t, err)
 		assert.Equal(t, "streamed", resp.Message.Text())
@@ -134,7 +140,7 @@ func TestRetryStreamAfterFirstEventIsNotRetried(t *testing.T) {
 	inner := &failingStream{events: []llm.Event{{Kind: llm.EventText, Text: "par"}}, err: apiErr(503), calls: &calls}
 	var got []string
 	var gotErr error
-	for ev, err := range llm.Stream(t.Context(), llm.Retry(inner, nil), &llm.Request{}) {
+	for ev, err := range llm.Stream(t.Context(), llm.Retry(nil)(inner), &llm.Request{}) {
 		if err != nil {
 			gotErr = err
 			break

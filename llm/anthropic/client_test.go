@@ -37,8 +37,8 @@ var fixtures = []struct {
 	}},
 	{"tool", llm.Response{
 		Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{
-			llm.Text("Let me look."),
-			llm.Call("toolu_01A09q90qw90lq917835lq9", "bash", json.RawMessage(`{"command":"ls -la"}`)),
+			llm.TextPart("Let me look."),
+			llm.ToolCallPart("toolu_01A09q90qw90lq917835lq9", "bash", json.RawMessage(`{"command":"ls -la"}`)),
 		}},
 		StopReason: llm.StopToolUse, ProviderStopReason: "tool_use",
 		Usage: llm.Usage{InputTokens: 120, OutputTokens: 30, CacheReadTokens: 1800},
@@ -46,8 +46,8 @@ var fixtures = []struct {
 	}},
 	{"parallel", llm.Response{
 		Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{
-			llm.Call("toolu_01Paris", "get_weather", json.RawMessage(`{"city":"Paris","unit":"celsius"}`)),
-			llm.Call("toolu_02London", "get_weather", json.RawMessage(`{"city":"London"}`)),
+			llm.ToolCallPart("toolu_01Paris", "get_weather", json.RawMessage(`{"city":"Paris","unit":"celsius"}`)),
+			llm.ToolCallPart("toolu_02London", "get_weather", json.RawMessage(`{"city":"London"}`)),
 		}},
 		StopReason: llm.StopToolUse, ProviderStopReason: "tool_use",
 		Usage: llm.Usage{InputTokens: 410, OutputTokens: 88},
@@ -56,8 +56,8 @@ var fixtures = []struct {
 	{"thinking", llm.Response{
 		Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{
 			reasoning("The user wants the tests run. I should call the tool.", "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds"),
-			llm.Text("Running the tests."),
-			llm.Call("toolu_01RunTests", "run_tests", json.RawMessage(`{}`)),
+			llm.TextPart("Running the tests."),
+			llm.ToolCallPart("toolu_01RunTests", "run_tests", json.RawMessage(`{}`)),
 		}},
 		StopReason: llm.StopToolUse, ProviderStopReason: "tool_use",
 		Usage: llm.Usage{InputTokens: 35, OutputTokens: 161, CacheWriteTokens: 2048},
@@ -68,7 +68,7 @@ var fixtures = []struct {
 			{Kind: llm.KindReasoning, Opaque: &llm.Opaque{Provider: "anthropic",
 				Data: json.RawMessage(`{"type":"redacted_thinking","data":"EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP"}`)}},
 			reasoning("", "ErUBCkYIBRgCIkB0sig"),
-			llm.Text("Done."),
+			llm.TextPart("Done."),
 		}},
 		StopReason: llm.StopEnd, ProviderStopReason: "end_turn",
 		Usage: llm.Usage{InputTokens: 50, OutputTokens: 240},
@@ -319,7 +319,7 @@ func TestRetry(t *testing.T) {
 				c, err := New(WithAPIKey(testKey), WithBaseURL("http://api.test"), WithModel("claude-test"),
 					WithHTTPClient(&http.Client{Transport: handlerTransport{h}}))
 				require.NoError(t, err)
-				m := llm.Retry(c, &llm.RetryPolicy{BaseDelay: time.Second, Rand: func() float64 { return 0 }})
+				m := llm.Retry(&llm.RetryPolicy{BaseDelay: time.Second, Rand: func() float64 { return 0 }})(c)
 				start := time.Now()
 				resp, err := m.Generate(t.Context(), &llm.Request{Messages: []llm.Message{llm.UserText("hi")}})
 				require.NoError(t, err)

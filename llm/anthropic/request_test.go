@@ -40,14 +40,14 @@ func followUp() *llm.Request {
 				{Kind: llm.KindReasoning, Opaque: &llm.Opaque{Provider: "anthropic", Data: json.RawMessage(`{"type": "redacted_thinking", "data": "EmwKAhgB"}`)}},
 				{Kind: llm.KindReasoning, Text: "Another model's thoughts.", Opaque: &llm.Opaque{Provider: "openai", Data: json.RawMessage(`{"type":"reasoning","id":"rs_1"}`)}},
 				{Kind: llm.KindReasoning, Text: "Thoughts with no provider data."},
-				llm.Text("Let me look."),
-				llm.Call("toolu_01", "bash", json.RawMessage(`{"command": "ls"}`)),
-				llm.Call("toolu_02", "get_weather", json.RawMessage(`{"city":"Paris"}`)),
+				llm.TextPart("Let me look."),
+				llm.ToolCallPart("toolu_01", "bash", json.RawMessage(`{"command": "ls"}`)),
+				llm.ToolCallPart("toolu_02", "get_weather", json.RawMessage(`{"city":"Paris"}`)),
 			}},
 			{Role: llm.RoleUser, Parts: []llm.Part{
-				llm.Text("Here you go."),
-				llm.Result(call("toolu_01", "bash", ""), "a.py\nb.py", false),
-				llm.Result(call("toolu_02", "get_weather", ""), "service down", true),
+				llm.TextPart("Here you go."),
+				llm.ToolResultPart(call("toolu_01", "bash", ""), "a.py\nb.py", false),
+				llm.ToolResultPart(call("toolu_02", "get_weather", ""), "service down", true),
 			}},
 		},
 	}
@@ -129,10 +129,10 @@ func TestCacheBreakpoints(t *testing.T) {
 	require.NoError(t, err)
 	loop := []llm.Message{
 		llm.UserText("Fix the bug."),
-		{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Call("t1", "bash", json.RawMessage(`{"command":"ls"}`))}},
-		{Role: llm.RoleUser, Parts: []llm.Part{llm.Result(call("t1", "bash", ""), "a.go", false)}},
-		{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Text("Reading."), llm.Call("t2", "bash", json.RawMessage(`{"command":"cat a.go"}`)), llm.Call("t3", "bash", json.RawMessage(`{"command":"cat b.go"}`))}},
-		{Role: llm.RoleUser, Parts: []llm.Part{llm.Result(call("t2", "bash", ""), "package a", false), llm.Result(call("t3", "bash", ""), "package b", false)}},
+		{Role: llm.RoleAssistant, Parts: []llm.Part{llm.ToolCallPart("t1", "bash", json.RawMessage(`{"command":"ls"}`))}},
+		{Role: llm.RoleUser, Parts: []llm.Part{llm.ToolResultPart(call("t1", "bash", ""), "a.go", false)}},
+		{Role: llm.RoleAssistant, Parts: []llm.Part{llm.TextPart("Reading."), llm.ToolCallPart("t2", "bash", json.RawMessage(`{"command":"cat a.go"}`)), llm.ToolCallPart("t3", "bash", json.RawMessage(`{"command":"cat b.go"}`))}},
+		{Role: llm.RoleUser, Parts: []llm.Part{llm.ToolResultPart(call("t2", "bash", ""), "package a", false), llm.ToolResultPart(call("t3", "bash", ""), "package b", false)}},
 	}
 	tests := []struct {
 		name  string
@@ -145,7 +145,7 @@ func TestCacheBreakpoints(t *testing.T) {
 		{"OneMessage", llm.Request{Messages: loop[:1]}, []string{"messages[0][0]"}, ""},
 		{"Prefill", llm.Request{System: "sys", Messages: []llm.Message{llm.UserText("Say hi."), llm.AssistantText("Hi")}},
 			[]string{"system[0]", "messages[0][0]", "messages[1][0]"}, ""},
-		{"ThinkingLast", llm.Request{Messages: []llm.Message{llm.UserText("q"), {Role: llm.RoleAssistant, Parts: []llm.Part{llm.Text("a"), reasoning("t", "s")}}}},
+		{"ThinkingLast", llm.Request{Messages: []llm.Message{llm.UserText("q"), {Role: llm.RoleAssistant, Parts: []llm.Part{llm.TextPart("a"), reasoning("t", "s")}}}},
 			[]string{"messages[0][0]", "messages[1][0]"}, ""},
 		{"HourTTL", llm.Request{System: "sys", Messages: loop[:1], Cache: llm.Cache{TTL: time.Hour}},
 			[]string{"system[0]", "messages[0][0]"}, "1h"},
@@ -352,7 +352,7 @@ func TestForeignHistory(t *testing.T) {
 			_, err := c.Generate(t.Context(), &llm.Request{Messages: []llm.Message{
 				llm.UserText("Run it."),
 				{Role: llm.RoleAssistant, Parts: []llm.Part{{Kind: llm.KindToolCall, ToolCall: &tc}}},
-				{Role: llm.RoleUser, Parts: []llm.Part{llm.Result(tc, "error: bad arguments", true)}},
+				{Role: llm.RoleUser, Parts: []llm.Part{llm.ToolResultPart(tc, "error: bad arguments", true)}},
 			}})
 			require.NoError(t, err, "the fake API rejected the request")
 			body, _ := api.last(t)
@@ -372,7 +372,7 @@ func TestMessagesMergedAndDropped(t *testing.T) {
 	require.NoError(t, err)
 	w, err := c.request(&llm.Request{Cache: llm.Cache{Off: true}, Messages: []llm.Message{
 		llm.UserText("first"),
-		{Role: llm.RoleAssistant, Parts: []llm.Part{{Kind: llm.KindReasoning, Text: "gemini thoughts", Opaque: &llm.Opaque{Provider: "gemini", Signature: "x"}}, llm.Text(" ")}},
+		{Role: llm.RoleAssistant, Parts: []llm.Part{{Kind: llm.KindReasoning, Text: "gemini thoughts", Opaque: &llm.Opaque{Provider: "gemini", Signature: "x"}}, llm.TextPart(" ")}},
 		llm.UserText("second"),
 	}}, false)
 	require.NoError(t, err)
@@ -392,11 +392,11 @@ func TestRequestErrors(t *testing.T) {
 	}{
 		{"NoMessages", llm.Request{}, "no message with content"},
 		{"OnlyBlank", llm.Request{Messages: []llm.Message{llm.UserText("  ")}}, "no message with content"},
-		{"UnknownRole", llm.Request{Messages: []llm.Message{{Role: "system", Parts: []llm.Part{llm.Text("x")}}}}, `message 0: unknown role "system"`},
+		{"UnknownRole", llm.Request{Messages: []llm.Message{{Role: "system", Parts: []llm.Part{llm.TextPart("x")}}}}, `message 0: unknown role "system"`},
 		{"CallInUserMessage", llm.Request{Messages: []llm.Message{user(llm.Part{Kind: llm.KindToolCall, ToolCall: &tc})}}, "message 0 (user) part 0: a tool call belongs in an assistant message"},
-		{"ResultInAssistantMessage", llm.Request{Messages: []llm.Message{assistant(llm.Result(tc, "x", false))}}, "a tool result belongs in a user message"},
-		{"CallWithoutID", llm.Request{Messages: []llm.Message{assistant(llm.Call("", "bash", nil))}}, `tool call "bash" has no id`},
-		{"ResultWithoutID", llm.Request{Messages: []llm.Message{user(llm.Result(llm.ToolCall{Name: "bash"}, "x", false))}}, `result of tool "bash" has no call id`},
+		{"ResultInAssistantMessage", llm.Request{Messages: []llm.Message{assistant(llm.ToolResultPart(tc, "x", false))}}, "a tool result belongs in a user message"},
+		{"CallWithoutID", llm.Request{Messages: []llm.Message{assistant(llm.ToolCallPart("", "bash", nil))}}, `tool call "bash" has no id`},
+		{"ResultWithoutID", llm.Request{Messages: []llm.Message{user(llm.ToolResultPart(llm.ToolCall{Name: "bash"}, "x", false))}}, `result of tool "bash" has no call id`},
 		{"NilCall", llm.Request{Messages: []llm.Message{assistant(llm.Part{Kind: llm.KindToolCall})}}, "without a ToolCall"},
 		{"NilResult", llm.Request{Messages: []llm.Message{user(llm.Part{Kind: llm.KindToolResult})}}, "without a ToolResult"},
 		{"UnknownKind", llm.Request{Messages: []llm.Message{user(llm.Part{Kind: "image"})}}, `unknown part kind "image"`},

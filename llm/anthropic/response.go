@@ -98,7 +98,7 @@ func decodeBlock(raw json.RawMessage) (llm.Part, bool, error) {
 func (b *block) part() llm.Part {
 	switch b.Type {
 	case "tool_use":
-		return llm.Call(b.ID, b.Name, compact(b.Input, "{}"))
+		return llm.ToolCallPart(b.ID, b.Name, compact(b.Input, "{}"))
 	case "thinking":
 		p := llm.Part{Kind: llm.KindReasoning, Opaque: &llm.Opaque{Provider: provider, Signature: b.Signature}}
 		if b.Thinking != nil {
@@ -106,7 +106,7 @@ func (b *block) part() llm.Part {
 		}
 		return p
 	}
-	return llm.Text(b.Text)
+	return llm.TextPart(b.Text)
 }
 
 // compact returns a compacted copy of the JSON in b, so that the same JSON

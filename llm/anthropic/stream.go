@@ -308,9 +308,9 @@ func (b *streamBlock) part() llm.Part {
 		if b.args.Len() == 0 {
 			args = b.input // a call streamed without fragments has its input at the start
 		}
-		return llm.Call(b.call.ID, b.call.Name, compact(args, "{}"))
+		return llm.ToolCallPart(b.call.ID, b.call.Name, compact(args, "{}"))
 	}
-	return llm.Text(b.text.String())
+	return llm.TextPart(b.text.String())
 }
 
 func (d *decoder) apiError(body *struct {

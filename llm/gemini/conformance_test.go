@@ -40,7 +40,7 @@ func TestRoundTripAgainstStrictFake(t *testing.T) {
 	calls := resp.Message.ToolCalls()
 	require.Len(t, calls, 1)
 	req.ToolChoice = llm.ToolChoice{}
-	req.Messages = append(req.Messages, resp.Message, llm.Message{Role: llm.RoleUser, Parts: []llm.Part{llm.Result(calls[0], "18°C", false)}})
+	req.Messages = append(req.Messages, resp.Message, llm.Message{Role: llm.RoleUser, Parts: []llm.Part{llm.ToolResultPart(calls[0], "18°C", false)}})
 	final, err := c.Generate(t.Context(), req)
 	require.NoError(t, err)
 	assert.Equal(t, "Hello from the fake.", final.Message.Text())

@@ -54,7 +54,7 @@ func Example() {
 	// Append the assistant message unchanged: it carries the thought
 	// signature Gemini needs back.
 	req.Messages = append(req.Messages, resp.Message,
-		llm.Message{Role: llm.RoleUser, Parts: []llm.Part{llm.Result(call, "ok  example.com/app  0.01s", false)}})
+		llm.Message{Role: llm.RoleUser, Parts: []llm.Part{llm.ToolResultPart(call, "ok  example.com/app  0.01s", false)}})
 	resp, err = c.Generate(ctx, req)
 	if err != nil {
 		fmt.Println(err)

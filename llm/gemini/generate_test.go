@@ -37,7 +37,7 @@ func TestGeneratePlainText(t *testing.T) {
 	resp, err := c.Generate(t.Context(), &llm.Request{System: "Be terse.", Messages: []llm.Message{llm.UserText("Say hello.")}})
 	require.NoError(t, err)
 
-	assert.Equal(t, llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Text("Hello there.")}}, resp.Message)
+	assert.Equal(t, llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.TextPart("Hello there.")}}, resp.Message)
 	assert.Equal(t, llm.StopEnd, resp.StopReason)
 	assert.Equal(t, "STOP", resp.ProviderStopReason)
 	assert.Equal(t, llm.Usage{InputTokens: 12, OutputTokens: 3}, resp.Usage)
@@ -91,8 +91,8 @@ func TestGenerateParallelCallsToTheSameFunction(t *testing.T) {
 	req := &llm.Request{
 		Messages: []llm.Message{
 			llm.UserText("Earlier question"),
-			{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Call("gemini-call-1", "get_weather", json.RawMessage(`{"city":"Rome"}`))}},
-			{Role: llm.RoleUser, Parts: []llm.Part{llm.Result(llm.ToolCall{ID: "gemini-call-1", Name: "get_weather"}, "25°C", false)}},
+			{Role: llm.RoleAssistant, Parts: []llm.Part{llm.ToolCallPart("gemini-call-1", "get_weather", json.RawMessage(`{"city":"Rome"}`))}},
+			{Role: llm.RoleUser, Parts: []llm.Part{llm.ToolResultPart(llm.ToolCall{ID: "gemini-call-1", Name: "get_weather"}, "25°C", false)}},
 			llm.UserText("And Paris and Oslo?"),
 		},
 		Tools: []llm.ToolSpec{weatherTool},
@@ -334,7 +334,7 @@ func TestGenerateRetriesThroughLLMRetry(t *testing.T) {
 				})
 				c, err := New(WithAPIKey(testKey), WithModel("gemini-test"), WithHTTPClient(&http.Client{Transport: handlerTransport{h}}))
 				require.NoError(t, err)
-				m := llm.Retry(c, &llm.RetryPolicy{Rand: func() float64 { return 0 }})
+				m := llm.Retry(&llm.RetryPolicy{Rand: func() float64 { return 0 }})(c)
 				start := time.Now()
 				resp, err := m.Generate(t.Context(), ask("hi"))
 				require.NoError(t, err)

@@ -38,8 +38,8 @@ func TestFollowUpRequestBody(t *testing.T) {
 	assert.Nil(t, resp.Message.Parts[0].Opaque)
 
 	req.Messages = append(req.Messages, resp.Message, llm.Message{Role: llm.RoleUser, Parts: []llm.Part{
-		llm.Result(calls[1], "3°C", false),
-		llm.Result(calls[0], "service unavailable for Paris", true),
+		llm.ToolResultPart(calls[1], "3°C", false),
+		llm.ToolResultPart(calls[0], "service unavailable for Paris", true),
 	}})
 	final, err := c.Generate(t.Context(), req)
 	require.NoError(t, err)
@@ -73,8 +73,8 @@ func TestEncodeMessages(t *testing.T) {
 			name: "Gemini ids are echoed on the call and its response",
 			msgs: []llm.Message{
 				llm.UserText("list"),
-				{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Call("fc-9", "bash", args)}},
-				{Role: llm.RoleUser, Parts: []llm.Part{llm.Result(llm.ToolCall{ID: "fc-9", Name: "bash"}, "a.go", false)}},
+				{Role: llm.RoleAssistant, Parts: []llm.Part{llm.ToolCallPart("fc-9", "bash", args)}},
+				{Role: llm.RoleUser, Parts: []llm.Part{llm.ToolResultPart(llm.ToolCall{ID: "fc-9", Name: "bash"}, "a.go", false)}},
 			},
 			want: `[{"role":"user","parts":[{"text":"list"}]},
 				{"role":"model","parts":[{"functionCall":{"id":"fc-9","name":"bash","args":{"command":"ls"}}}]},
@@ -84,7 +84,7 @@ func TestEncodeMessages(t *testing.T) {
 			name: "a result without a name takes its call's",
 			msgs: []llm.Message{
 				llm.UserText("list"),
-				{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Call("gemini-call-1", "bash", args)}},
+				{Role: llm.RoleAssistant, Parts: []llm.Part{llm.ToolCallPart("gemini-call-1", "bash", args)}},
 				{Role: llm.RoleUser, Parts: []llm.Part{{Kind: llm.KindToolResult, ToolResult: &llm.ToolResult{CallID: "gemini-call-1", Content: "a.go"}}}},
 			},
 			want: `[{"role":"user","parts":[{"text":"list"}]},
@@ -101,7 +101,7 @@ func TestEncodeMessages(t *testing.T) {
 					{Kind: llm.KindText, Text: "Let me look.", Opaque: &llm.Opaque{Provider: "anthropic", Signature: "x"}},
 					{Kind: llm.KindToolCall, ToolCall: &llm.ToolCall{ID: "toolu_01", Name: "bash", Args: args}, Opaque: &llm.Opaque{Provider: "openai", Signature: "y"}},
 				}},
-				{Role: llm.RoleUser, Parts: []llm.Part{llm.Result(llm.ToolCall{ID: "toolu_01", Name: "bash"}, "a.go", false)}},
+				{Role: llm.RoleUser, Parts: []llm.Part{llm.ToolResultPart(llm.ToolCall{ID: "toolu_01", Name: "bash"}, "a.go", false)}},
 			},
 			want: `[{"role":"user","parts":[{"text":"hi"}]},
 				{"role":"model","parts":[{"text":"Let me look."},{"functionCall":{"id":"toolu_01","name":"bash","args":{"command":"ls"}}}]},
@@ -125,11 +125,11 @@ func TestEncodeMessages(t *testing.T) {
 			name: "results come before the text of their message, and empty messages are skipped",
 			msgs: []llm.Message{
 				llm.UserText("go"),
-				{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Call("a", "bash", nil), llm.Call("b", "bash", args)}},
+				{Role: llm.RoleAssistant, Parts: []llm.Part{llm.ToolCallPart("a", "bash", nil), llm.ToolCallPart("b", "bash", args)}},
 				{Role: llm.RoleUser, Parts: []llm.Part{
-					llm.Text("Also, hurry."),
-					llm.Result(llm.ToolCall{ID: "b", Name: "bash"}, "B", false),
-					llm.Result(llm.ToolCall{ID: "a", Name: "bash"}, "A", false),
+					llm.TextPart("Also, hurry."),
+					llm.ToolResultPart(llm.ToolCall{ID: "b", Name: "bash"}, "B", false),
+					llm.ToolResultPart(llm.ToolCall{ID: "a", Name: "bash"}, "A", false),
 				}},
 				{Role: llm.RoleAssistant, Parts: []llm.Part{{Kind: llm.KindReasoning, Text: "unsigned"}}},
 			},
@@ -144,8 +144,8 @@ func TestEncodeMessages(t *testing.T) {
 			name: "consecutive user messages make one turn",
 			msgs: []llm.Message{
 				llm.UserText("go"),
-				{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Call("a", "bash", args)}},
-				{Role: llm.RoleUser, Parts: []llm.Part{llm.Result(llm.ToolCall{ID: "a", Name: "bash"}, "A", false)}},
+				{Role: llm.RoleAssistant, Parts: []llm.Part{llm.ToolCallPart("a", "bash", args)}},
+				{Role: llm.RoleUser, Parts: []llm.Part{llm.ToolResultPart(llm.ToolCall{ID: "a", Name: "bash"}, "A", false)}},
 				llm.UserText("Reminder: run the tests."),
 			},
 			want: `[{"role":"user","parts":[{"text":"go"}]},
@@ -171,14 +171,14 @@ func TestEncodeRequestErrors(t *testing.T) {
 		want string
 	}{
 		{"no messages", llm.Request{}, "no message to send"},
-		{"unknown role", llm.Request{Messages: []llm.Message{{Role: "system", Parts: []llm.Part{llm.Text("x")}}}}, `message 0: unknown role "system"`},
-		{"result in an assistant message", llm.Request{Messages: []llm.Message{{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Result(llm.ToolCall{ID: "1", Name: "f"}, "", false)}}}},
+		{"unknown role", llm.Request{Messages: []llm.Message{{Role: "system", Parts: []llm.Part{llm.TextPart("x")}}}}, `message 0: unknown role "system"`},
+		{"result in an assistant message", llm.Request{Messages: []llm.Message{{Role: llm.RoleAssistant, Parts: []llm.Part{llm.ToolResultPart(llm.ToolCall{ID: "1", Name: "f"}, "", false)}}}},
 			"message 0: part 0: a tool result belongs in a user message"},
-		{"call in a user message", llm.Request{Messages: []llm.Message{{Role: llm.RoleUser, Parts: []llm.Part{llm.Call("1", "f", nil)}}}},
+		{"call in a user message", llm.Request{Messages: []llm.Message{{Role: llm.RoleUser, Parts: []llm.Part{llm.ToolCallPart("1", "f", nil)}}}},
 			"message 0: part 0: a tool call belongs in an assistant message"},
-		{"result with no name", llm.Request{Messages: []llm.Message{{Role: llm.RoleUser, Parts: []llm.Part{llm.Result(llm.ToolCall{ID: "1"}, "x", false)}}}},
+		{"result with no name", llm.Request{Messages: []llm.Message{{Role: llm.RoleUser, Parts: []llm.Part{llm.ToolResultPart(llm.ToolCall{ID: "1"}, "x", false)}}}},
 			"set ToolResult.Name"},
-		{"arguments not an object", llm.Request{Messages: []llm.Message{{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Call("1", "f", json.RawMessage(`[1,2`))}}}},
+		{"arguments not an object", llm.Request{Messages: []llm.Message{{Role: llm.RoleAssistant, Parts: []llm.Part{llm.ToolCallPart("1", "f", json.RawMessage(`[1,2`))}}}},
 			`arguments of tool call "1" ([1,2) are not a JSON object`},
 		{"named tool not offered", llm.Request{Messages: []llm.Message{llm.UserText("x")}, Tools: []llm.ToolSpec{weatherTool}, ToolChoice: llm.ToolChoice{Mode: llm.ToolNamed, Name: "bash"}},
 			`ToolChoice names tool "bash", which is not among the request's tools`},
@@ -255,7 +255,7 @@ func TestEncodeToolChoice(t *testing.T) {
 func TestEncodeDoesNotModifyTheRequest(t *testing.T) {
 	req := &llm.Request{
 		System:   "sys",
-		Messages: []llm.Message{llm.UserText("a"), {Role: llm.RoleAssistant, Parts: []llm.Part{llm.Call("x", "f", json.RawMessage(`{}`))}}},
+		Messages: []llm.Message{llm.UserText("a"), {Role: llm.RoleAssistant, Parts: []llm.Part{llm.ToolCallPart("x", "f", json.RawMessage(`{}`))}}},
 		Tools:    []llm.ToolSpec{weatherTool},
 	}
 	before, err := json.Marshal(req)

@@ -66,7 +66,7 @@ func TestStreamText(t *testing.T) {
 	assert.Equal(t, []string{"text:Hel", "text:lo, ", "text:world.", "usage", "done"}, summary(evs))
 	assert.Equal(t, llm.Usage{InputTokens: 5, OutputTokens: 4}, *evs[3].Usage)
 	resp := done(t, evs)
-	assert.Equal(t, []llm.Part{llm.Text("Hello, world.")}, resp.Message.Parts)
+	assert.Equal(t, []llm.Part{llm.TextPart("Hello, world.")}, resp.Message.Parts)
 	assert.Equal(t, llm.StopEnd, resp.StopReason)
 	assert.Equal(t, "gemini-2.5-flash", resp.Model)
 	assert.Equal(t, "s1", resp.ID)
@@ -115,7 +115,7 @@ func TestStreamTextBeforeToolCalls(t *testing.T) {
 	resp := done(t, evs)
 	assert.Equal(t, llm.StopToolUse, resp.StopReason)
 	require.Len(t, resp.Message.Parts, 3, "the empty closing text is not a part")
-	assert.Equal(t, llm.Text("Let me check both."), resp.Message.Parts[0])
+	assert.Equal(t, llm.TextPart("Let me check both."), resp.Message.Parts[0])
 }
 
 func TestStreamThoughtsWithSignatures(t *testing.T) {

@@ -61,8 +61,8 @@ func TestModel(t *testing.T, m llm.Model) {
 	followUp := &llm.Request{
 		Messages: []llm.Message{
 			llm.UserText("What is the weather in Paris?"),
-			{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Call("call_1", "get_weather", json.RawMessage(`{"city":"Paris"}`))}},
-			{Role: llm.RoleUser, Parts: []llm.Part{llm.Result(llm.ToolCall{ID: "call_1", Name: "get_weather"}, "18°C, cloudy", false)}},
+			{Role: llm.RoleAssistant, Parts: []llm.Part{llm.ToolCallPart("call_1", "get_weather", json.RawMessage(`{"city":"Paris"}`))}},
+			{Role: llm.RoleUser, Parts: []llm.Part{llm.ToolResultPart(llm.ToolCall{ID: "call_1", Name: "get_weather"}, "18°C, cloudy", false)}},
 		},
 		Tools:     []llm.ToolSpec{WeatherTool},
 		MaxTokens: 256,

@@ -99,19 +99,19 @@ func Say(text string) Reply {
 	return Respond(&llm.Response{Message: llm.AssistantText(text), StopReason: llm.StopEnd})
 }
 
-// Call replies with one tool call per name/arguments pair; args must be
+// CallTools replies with one tool call per name/arguments pair; args must be
 // JSON. Call ids are "call_1", "call_2", … in the order of the calls of the
 // whole script, so that every id in a conversation is unique.
-func Call(nameArgs ...string) Reply {
+func CallTools(nameArgs ...string) Reply {
 	if len(nameArgs) == 0 || len(nameArgs)%2 != 0 {
-		panic("llmtest.Call: want name, args pairs")
+		panic("llmtest.CallTools: want name, args pairs")
 	}
 	return func(ctx context.Context, req *llm.Request) (*llm.Response, error) {
 		msg := llm.Message{Role: llm.RoleAssistant}
 		seen := countCalls(req)
 		for i := 0; i < len(nameArgs); i += 2 {
 			id := fmt.Sprintf("call_%d", seen+i/2+1)
-			msg.Parts = append(msg.Parts, llm.Call(id, nameArgs[i], json.RawMessage(nameArgs[i+1])))
+			msg.Parts = append(msg.Parts, llm.ToolCallPart(id, nameArgs[i], json.RawMessage(nameArgs[i+1])))
 		}
 		return &llm.Response{Message: msg, StopReason: llm.StopToolUse}, nil
 	}

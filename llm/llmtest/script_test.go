@@ -15,7 +15,7 @@ import (
 )
 
 func TestScriptRepliesInOrderAndRecords(t *testing.T) {
-	s := llmtest.NewScript(llmtest.Call("bash", `{"command":"ls"}`, "bash", `{"command":"pwd"}`), llmtest.Say("done"))
+	s := llmtest.NewScript(llmtest.CallTools("bash", `{"command":"ls"}`, "bash", `{"command":"pwd"}`), llmtest.Say("done"))
 	s.Name = "scripted"
 	req := &llm.Request{Messages: []llm.Message{llm.UserText("fix it")}}
 	resp, err := s.Generate(t.Context(), req)
@@ -27,7 +27,7 @@ func TestScriptRepliesInOrderAndRecords(t *testing.T) {
 	assert.Equal(t, "scripted", resp.Model)
 
 	req.Messages = append(req.Messages, resp.Message, llm.Message{Role: llm.RoleUser, Parts: []llm.Part{
-		llm.Result(calls[0], "a.go", false), llm.Result(calls[1], "/src", false),
+		llm.ToolResultPart(calls[0], "a.go", false), llm.ToolResultPart(calls[1], "/src", false),
 	}})
 	resp, err = s.Generate(t.Context(), req)
 	require.NoError(t, err)
@@ -71,7 +71,7 @@ func TestScriptConcurrent(t *testing.T) {
 }
 
 func TestScriptKeepsMalformedArguments(t *testing.T) {
-	s := llmtest.NewScript(llmtest.Call("bash", `{"command": "ls`), llmtest.Say("ok"))
+	s := llmtest.NewScript(llmtest.CallTools("bash", `{"command": "ls`), llmtest.Say("ok"))
 	resp, err := s.Generate(t.Context(), &llm.Request{})
 	require.NoError(t, err)
 	req := &llm.Request{Messages: []llm.Message{resp.Message}}
@@ -92,7 +92,7 @@ func TestScriptCancelled(t *testing.T) {
 func answer(ctx context.Context, req *llm.Request) (*llm.Response, error) {
 	if req.ToolChoice.Mode == llm.ToolRequired && len(req.Tools) > 0 {
 		return &llm.Response{
-			Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Call("call_w", req.Tools[0].Name, json.RawMessage(`{"city":"Paris"}`))}},
+			Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.ToolCallPart("call_w", req.Tools[0].Name, json.RawMessage(`{"city":"Paris"}`))}},
 			StopReason: llm.StopToolUse,
 		}, nil
 	}
@@ -105,7 +105,7 @@ func TestTestModel(t *testing.T) {
 	})
 	t.Run("MiddlewareStack", func(t *testing.T) {
 		var m llm.Model = &llmtest.Script{Fallback: answer}
-		m = llm.Retry(m, nil)
+		m = llm.Retry(nil)(m)
 		m = llm.NewLimiter(2).Wrap(m)
 		m = (&llm.Meter{}).Wrap(m)
 		llmtest.TestModel(t, m)

@@ -407,10 +407,10 @@ func (t *chatTurn) response(requestID string) *llm.Response {
 		text = t.refusal
 	}
 	if text != "" {
-		msg.Parts = append(msg.Parts, llm.Text(text))
+		msg.Parts = append(msg.Parts, llm.TextPart(text))
 	}
 	for _, c := range t.calls {
-		msg.Parts = append(msg.Parts, llm.Call(c.ID, c.Name, c.Args))
+		msg.Parts = append(msg.Parts, llm.ToolCallPart(c.ID, c.Name, c.Args))
 	}
 	stop := chatStop(t.finish, len(t.calls) > 0)
 	if t.content == "" && t.refusal != "" && stop == llm.StopEnd {

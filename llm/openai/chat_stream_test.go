@@ -98,7 +98,7 @@ func TestChatStreamQuirks(t *testing.T) {
 			},
 			want: &llm.Response{
 				Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{
-					llm.Text("Let me check."), llm.Call("call_a", "get_weather", json.RawMessage(`{"city":"Oslo"}`))}},
+					llm.TextPart("Let me check."), llm.ToolCallPart("call_a", "get_weather", json.RawMessage(`{"city":"Oslo"}`))}},
 				StopReason: llm.StopToolUse, ProviderStopReason: "stop", Model: "llama3", ID: "s1", RequestID: "req_123",
 			},
 			kinds: []llm.EventKind{llm.EventText, llm.EventToolCallDelta, llm.EventToolCall, llm.EventUsage, llm.EventDone},
@@ -111,7 +111,7 @@ func TestChatStreamQuirks(t *testing.T) {
 				`{"id":"s2","model":"m","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}`,
 			},
 			want: &llm.Response{
-				Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Call("call_r", "get_weather", json.RawMessage(`{"city":"Riga"}`))}},
+				Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.ToolCallPart("call_r", "get_weather", json.RawMessage(`{"city":"Riga"}`))}},
 				StopReason: llm.StopToolUse, ProviderStopReason: "tool_calls", Model: "m", ID: "s2", RequestID: "req_123",
 			},
 			kinds: []llm.EventKind{llm.EventToolCallDelta, llm.EventToolCallDelta, llm.EventToolCall, llm.EventUsage, llm.EventDone},
@@ -126,8 +126,8 @@ func TestChatStreamQuirks(t *testing.T) {
 			},
 			want: &llm.Response{
 				Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{
-					llm.Call("call_p", "get_weather", json.RawMessage(`{"city":"Bern"}`)),
-					llm.Call("call_q", "get_weather", json.RawMessage(`{"city":"Graz"}`))}},
+					llm.ToolCallPart("call_p", "get_weather", json.RawMessage(`{"city":"Bern"}`)),
+					llm.ToolCallPart("call_q", "get_weather", json.RawMessage(`{"city":"Graz"}`))}},
 				StopReason: llm.StopToolUse, ProviderStopReason: "tool_calls", Model: "m", ID: "s3", RequestID: "req_123",
 			},
 			kinds: []llm.EventKind{llm.EventToolCallDelta, llm.EventToolCallDelta, llm.EventToolCall, llm.EventToolCallDelta,
@@ -145,7 +145,7 @@ func TestChatStreamQuirks(t *testing.T) {
 			want: &llm.Response{
 				Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{
 					{Kind: llm.KindReasoning, Text: "Hmm, easy.", Opaque: &llm.Opaque{Provider: chatReasoning, Data: json.RawMessage(`{"field":"reasoning_content"}`)}},
-					llm.Text("4")}},
+					llm.TextPart("4")}},
 				StopReason: llm.StopEnd, ProviderStopReason: "stop", Model: "deepseek", ID: "s4", RequestID: "req_123",
 				Usage: llm.Usage{InputTokens: 2, CacheReadTokens: 8, OutputTokens: 6, ReasoningTokens: 4},
 			},
@@ -159,7 +159,7 @@ func TestChatStreamQuirks(t *testing.T) {
 				`{"id":"s6","model":"old","choices":[{"index":0,"delta":{},"finish_reason":"function_call"}]}`,
 			},
 			want: &llm.Response{
-				Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Call("call_s6_1", "get_weather", json.RawMessage(`{"city":"Lyon"}`))}},
+				Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.ToolCallPart("call_s6_1", "get_weather", json.RawMessage(`{"city":"Lyon"}`))}},
 				StopReason: llm.StopToolUse, ProviderStopReason: "function_call", Model: "old", ID: "s6", RequestID: "req_123",
 			},
 			kinds: []llm.EventKind{llm.EventToolCallDelta, llm.EventToolCallDelta, llm.EventToolCall, llm.EventUsage, llm.EventDone},

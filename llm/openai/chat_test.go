@@ -120,7 +120,7 @@ func TestChatOneToolCall(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, llm.StopToolUse, resp.StopReason)
 	assert.Equal(t, "tool_calls", resp.ProviderStopReason)
-	assert.Equal(t, []llm.Part{llm.Call("call_1", "get_weather", json.RawMessage(`{"city":"Paris"}`))}, resp.Message.Parts)
+	assert.Equal(t, []llm.Part{llm.ToolCallPart("call_1", "get_weather", json.RawMessage(`{"city":"Paris"}`))}, resp.Message.Parts)
 	assert.Equal(t, llm.Usage{InputTokens: 50, OutputTokens: 10}, resp.Usage)
 }
 
@@ -130,9 +130,9 @@ func TestChatParallelToolCalls(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, llm.StopToolUse, resp.StopReason)
 	assert.Equal(t, []llm.Part{
-		llm.Text("Checking both."),
-		llm.Call("call_1", "get_weather", json.RawMessage(`{"city":"Paris"}`)),
-		llm.Call("call_2", "get_weather", json.RawMessage(`{"city":"Rome","unit":"c"}`)),
+		llm.TextPart("Checking both."),
+		llm.ToolCallPart("call_1", "get_weather", json.RawMessage(`{"city":"Paris"}`)),
+		llm.ToolCallPart("call_2", "get_weather", json.RawMessage(`{"city":"Rome","unit":"c"}`)),
 	}, resp.Message.Parts)
 }
 
@@ -148,24 +148,24 @@ func TestChatFollowUpRequest(t *testing.T) {
 		llm.UserText("Hi."),
 		{Role: llm.RoleAssistant, Parts: []llm.Part{
 			{Kind: llm.KindReasoning, Text: "greet back", Opaque: chatThought},
-			llm.Text("Hello."),
+			llm.TextPart("Hello."),
 		}},
 		llm.UserText("Weather in Paris and Rome?"),
 		{Role: llm.RoleAssistant, Parts: []llm.Part{
 			{Kind: llm.KindReasoning, Text: "Two cities, ", Opaque: chatThought},
 			{Kind: llm.KindReasoning, Text: "someone else's", Opaque: &llm.Opaque{Provider: "anthropic", Signature: "sig"}},
 			{Kind: llm.KindReasoning, Text: "two calls."},
-			llm.Text("Checking both."),
-			llm.Call("call_1", "get_weather", json.RawMessage(`{"city":"Paris"}`)),
-			llm.Call("call_2", "get_weather", json.RawMessage(`{"city": "Rome",}`)),
+			llm.TextPart("Checking both."),
+			llm.ToolCallPart("call_1", "get_weather", json.RawMessage(`{"city":"Paris"}`)),
+			llm.ToolCallPart("call_2", "get_weather", json.RawMessage(`{"city": "Rome",}`)),
 		}},
 		{Role: llm.RoleUser, Parts: []llm.Part{
-			llm.Result(llm.ToolCall{ID: "call_1", Name: "get_weather"}, "18C", false),
-			llm.Result(llm.ToolCall{ID: "call_2", Name: "get_weather"}, "invalid arguments", true),
-			llm.Text("Be quick."),
+			llm.ToolResultPart(llm.ToolCall{ID: "call_1", Name: "get_weather"}, "18C", false),
+			llm.ToolResultPart(llm.ToolCall{ID: "call_2", Name: "get_weather"}, "invalid arguments", true),
+			llm.TextPart("Be quick."),
 		}},
-		{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Call("call_3", "get_weather", nil)}},
-		{Role: llm.RoleUser, Parts: []llm.Part{llm.Result(llm.ToolCall{ID: "call_3"}, "21C", false)}},
+		{Role: llm.RoleAssistant, Parts: []llm.Part{llm.ToolCallPart("call_3", "get_weather", nil)}},
+		{Role: llm.RoleUser, Parts: []llm.Part{llm.ToolResultPart(llm.ToolCall{ID: "call_3"}, "21C", false)}},
 	}
 	_, err := newChat(t, srv).Generate(t.Context(), req)
 	require.NoError(t, err)
@@ -197,7 +197,7 @@ func TestChatQuirks(t *testing.T) {
 				"tool_calls":[{"id":"call_x","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Oslo\"}"}}]}}],
 				"usage":{"prompt_tokens":9,"completion_tokens":3}}`,
 			want: &llm.Response{
-				Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Call("call_x", "get_weather", json.RawMessage(`{"city":"Oslo"}`))}},
+				Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.ToolCallPart("call_x", "get_weather", json.RawMessage(`{"city":"Oslo"}`))}},
 				StopReason: llm.StopToolUse, ProviderStopReason: "stop", Usage: llm.Usage{InputTokens: 9, OutputTokens: 3},
 				Model: "llama3", ID: "c", RequestID: "req_123",
 			},
@@ -211,7 +211,7 @@ func TestChatQuirks(t *testing.T) {
 			want: &llm.Response{
 				Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{
 					{Kind: llm.KindReasoning, Text: "Six times seven.", Opaque: &llm.Opaque{Provider: chatReasoning, Data: json.RawMessage(`{"field":"reasoning_content"}`)}},
-					llm.Text("42"),
+					llm.TextPart("42"),
 				}},
 				StopReason: llm.StopEnd, ProviderStopReason: "stop",
 				Usage: llm.Usage{InputTokens: 36, CacheReadTokens: 64, OutputTokens: 8, ReasoningTokens: 5},
@@ -225,7 +225,7 @@ func TestChatQuirks(t *testing.T) {
 			want: &llm.Response{
 				Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{
 					{Kind: llm.KindReasoning, Text: "Need the tool.", Opaque: &llm.Opaque{Provider: chatReasoning, Data: json.RawMessage(`{"field":"reasoning"}`)}},
-					llm.Call("call_1", "get_weather", json.RawMessage(`{"city":"Lima"}`)),
+					llm.ToolCallPart("call_1", "get_weather", json.RawMessage(`{"city":"Lima"}`)),
 				}},
 				StopReason: llm.StopToolUse, ProviderStopReason: "tool_calls", Model: "qwen3", RequestID: "req_123",
 			},
@@ -235,7 +235,7 @@ func TestChatQuirks(t *testing.T) {
 			body: `{"id":"h","model":"old","choices":[{"index":0,"finish_reason":"function_call","message":{"role":"assistant","content":null,
 				"function_call":{"name":"get_weather","arguments":"{\"city\":\"Quito\"}"}}}]}`,
 			want: &llm.Response{
-				Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.Call("call_h_1", "get_weather", json.RawMessage(`{"city":"Quito"}`))}},
+				Message:    llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{llm.ToolCallPart("call_h_1", "get_weather", json.RawMessage(`{"city":"Quito"}`))}},
 				StopReason: llm.StopToolUse, ProviderStopReason: "function_call", Model: "old", ID: "h", RequestID: "req_123",
 			},
 		},
@@ -282,7 +282,7 @@ func TestChatReasoningRoundTrip(t *testing.T) {
 			resp, err := c.Generate(t.Context(), req)
 			require.NoError(t, err)
 			req.Messages = append(req.Messages, resp.Message, llm.Message{Role: llm.RoleUser, Parts: []llm.Part{
-				llm.Result(resp.Message.ToolCalls()[0], "5C", false)}})
+				llm.ToolResultPart(resp.Message.ToolCalls()[0], "5C", false)}})
 			_, err = c.Generate(t.Context(), req)
 			require.NoError(t, err)
 			var msgs []map[string]any
@@ -295,7 +295,7 @@ func TestChatReasoningRoundTrip(t *testing.T) {
 }
 
 func TestChatBadRequests(t *testing.T) {
-	call := llm.Call("call_1", "get_weather", json.RawMessage(`{}`))
+	call := llm.ToolCallPart("call_1", "get_weather", json.RawMessage(`{}`))
 	tests := []struct {
 		name string
 		req  *llm.Request
@@ -306,7 +306,7 @@ func TestChatBadRequests(t *testing.T) {
 		{"tool call in a user message", &llm.Request{Messages: []llm.Message{{Role: llm.RoleUser, Parts: []llm.Part{call}}}}, "tool calls belong to assistant messages"},
 		{"result without call id", &llm.Request{Messages: []llm.Message{{Role: llm.RoleUser, Parts: []llm.Part{
 			{Kind: llm.KindToolResult, ToolResult: &llm.ToolResult{Content: "x"}}}}}}, "set CallID"},
-		{"unknown role", &llm.Request{Messages: []llm.Message{{Role: "system", Parts: []llm.Part{llm.Text("x")}}}}, "Request.System"},
+		{"unknown role", &llm.Request{Messages: []llm.Message{{Role: "system", Parts: []llm.Part{llm.TextPart("x")}}}}, "Request.System"},
 		{"named choice not offered", &llm.Request{ToolChoice: llm.ToolChoice{Mode: llm.ToolNamed, Name: "nope"}}, `"nope"`},
 		{"schema not JSON", &llm.Request{Tools: []llm.ToolSpec{{Name: "t", Schema: json.RawMessage(`{`)}}}, "not valid JSON"},
 		{"tool without name", &llm.Request{Tools: []llm.ToolSpec{{Schema: json.RawMessage(`{}`)}}}, "no name"},

@@ -160,7 +160,7 @@ func TestRetryAfterServerError(t *testing.T) {
 					ok(api.plain))
 				c := api.client(t, fake)
 				start := time.Now()
-				resp, err := llm.Retry(c, nil).Generate(t.Context(), weatherReq())
+				resp, err := llm.Retry(nil)(c).Generate(t.Context(), weatherReq())
 				require.NoError(t, err)
 				assert.Equal(t, "Hello!", resp.Message.Text())
 				assert.Len(t, fake.requests(), 2)
@@ -178,7 +178,7 @@ func TestInsufficientQuotaNotRetried(t *testing.T) {
 					reply(429, `{"error":{"message":"You exceeded your current quota.","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}`),
 					ok(api.plain))
 				c := api.client(t, fake)
-				_, err := llm.Retry(c, nil).Generate(t.Context(), weatherReq())
+				_, err := llm.Retry(nil)(c).Generate(t.Context(), weatherReq())
 				require.Error(t, err)
 				assert.ErrorIs(t, err, llm.ErrRateLimited)
 				assert.Len(t, fake.requests(), 1)

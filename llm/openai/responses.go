@@ -381,14 +381,14 @@ func (r *respResponse) response(requestID string) (*llm.Response, error) {
 				}
 			}
 			if b.Len() > 0 {
-				msg.Parts = append(msg.Parts, llm.Text(b.String()))
+				msg.Parts = append(msg.Parts, llm.TextPart(b.String()))
 			}
 		case "function_call":
 			id := it.CallID
 			if id == "" {
 				id = callID(it.ID, r.ID, calls)
 			}
-			msg.Parts = append(msg.Parts, llm.Call(id, it.Name, json.RawMessage(it.Arguments)))
+			msg.Parts = append(msg.Parts, llm.ToolCallPart(id, it.Name, json.RawMessage(it.Arguments)))
 			calls++
 		case "reasoning":
 			msg.Parts = append(msg.Parts, llm.Part{Kind: llm.KindReasoning, Text: it.reasoningText(),

@@ -120,7 +120,7 @@ func TestResponsesOneToolCall(t *testing.T) {
 	assert.Equal(t, llm.StopToolUse, resp.StopReason)
 	assert.Equal(t, []llm.Part{
 		reasoningPart(respReasoningItem),
-		llm.Call("call_1", "get_weather", json.RawMessage(`{"city":"Paris"}`)),
+		llm.ToolCallPart("call_1", "get_weather", json.RawMessage(`{"city":"Paris"}`)),
 	}, resp.Message.Parts)
 	assert.Equal(t, llm.Usage{InputTokens: 50, OutputTokens: 10}, resp.Usage)
 }
@@ -132,9 +132,9 @@ func TestResponsesParallelToolCalls(t *testing.T) {
 	assert.Equal(t, llm.StopToolUse, resp.StopReason)
 	assert.Equal(t, []llm.Part{
 		reasoningPart(respReasoningItem),
-		llm.Text("Checking both."),
-		llm.Call("call_1", "get_weather", json.RawMessage(`{"city":"Paris"}`)),
-		llm.Call("call_2", "get_weather", json.RawMessage(`{"city":"Rome","unit":"c"}`)),
+		llm.TextPart("Checking both."),
+		llm.ToolCallPart("call_1", "get_weather", json.RawMessage(`{"city":"Paris"}`)),
+		llm.ToolCallPart("call_2", "get_weather", json.RawMessage(`{"city":"Rome","unit":"c"}`)),
 	}, resp.Message.Parts)
 }
 
@@ -156,9 +156,9 @@ func TestResponsesFollowUpRequest(t *testing.T) {
 		llm.Part{Kind: llm.KindReasoning, Text: "y", Opaque: &llm.Opaque{Provider: chatReasoning, Data: json.RawMessage(`{"field":"reasoning"}`)}},
 	)
 	req.Messages = append(req.Messages, turn, llm.Message{Role: llm.RoleUser, Parts: []llm.Part{
-		llm.Result(*turn.Parts[2].ToolCall, "18C", false),
-		llm.Result(*turn.Parts[3].ToolCall, "invalid arguments", true),
-		llm.Text("Be quick."),
+		llm.ToolResultPart(*turn.Parts[2].ToolCall, "18C", false),
+		llm.ToolResultPart(*turn.Parts[3].ToolCall, "invalid arguments", true),
+		llm.TextPart("Be quick."),
 	}})
 	_, err = c.Generate(t.Context(), req)
 	require.NoError(t, err)
