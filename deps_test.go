@@ -47,6 +47,7 @@ var allowed = map[string][]string{
 	"internal/httpx":  {"llm"},
 	"internal/lang":   {},
 	"internal/proc":   {},
+	"internal/gitx":   {},
 	"internal/cli":    {"*"},
 	"cmd/conclave":    {"internal/cli"},
 	"examples/*":      {"*"},
