@@ -40,6 +40,7 @@ var allowed = map[string][]string{
 	"tools/mcp":       {"tools", "llm", "internal/proc"},
 	"tools/ckg":       {"tools", "llm", "internal/lang"},
 	"agent":           {"llm", "tools"},
+	"agent/mustpatch": {"tools/think", "selector/syntax", "internal/gitx"},
 	"vote":            {},
 	"vote/votetest":   {"vote"},
 	"selector":        {"vote", "selector/syntax", "internal/lang"},

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/conclave-dev/conclave/agent"
+	"github.com/conclave-dev/conclave/agent/mustpatch"
 	"github.com/conclave-dev/conclave/llm"
 	"github.com/conclave-dev/conclave/llm/llmtest"
 	"github.com/conclave-dev/conclave/tools"
@@ -248,4 +249,24 @@ func TestHookError(t *testing.T) {
 	assert.ErrorIs(t, err, boom)
 	assert.Equal(t, agent.StopError, run.Reason)
 	assert.Len(t, run.Steps, 1)
+}
+
+func TestMustPatch(t *testing.T) {
+	dir, base := repo(t, map[string]string{"calc.py": buggy, "test_calc.py": testPy})
+	model := llmtest.NewScript(
+		llmtest.CallTools("task_done", `{"summary":"nothing to do"}`),
+		llmtest.CallTools("str_replace_editor", args(t, map[string]any{"command": "str_replace", "path": "test_calc.py", "old_str": "5)", "new_str": "-1)"})),
+		llmtest.CallTools("task_done", `{"summary":"adjusted the test"}`),
+		llmtest.CallTools("str_replace_editor", args(t, map[string]any{"command": "str_replace", "path": "calc.py", "old_str": "a - b", "new_str": "a + b"})),
+		llmtest.CallTools("task_done", `{"summary":"fixed"}`),
+	)
+	a := &agent.Agent{Model: model, Tools: coderTools(t, dir, mustpatch.Guard(dir, base))}
+	run, err := a.Run(t.Context(), "fix add")
+	require.NoError(t, err)
+	assert.Equal(t, agent.StopDone, run.Reason)
+	assert.Equal(t, "fixed", run.Final)
+	require.Len(t, run.Steps, 5)
+	assert.Contains(t, run.Steps[0].Tools[0].Content, "no change to the code")
+	assert.Contains(t, run.Steps[2].Tools[0].Content, "only tests")
+	assert.True(t, run.Steps[2].Tools[0].IsError)
 }
