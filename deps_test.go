@@ -29,6 +29,7 @@ var allowed = map[string][]string{
 	".":               {"llm", "tools", "agent", "selector", "vote", "internal/*"},
 	"llm":             {},
 	"llm/llmtest":     {"llm"},
+	"llm/replay":      {"llm"},
 	"llm/anthropic":   {"llm", "internal/sse", "internal/httpx"},
 	"llm/openai":      {"llm", "internal/sse", "internal/httpx"},
 	"llm/gemini":      {"llm", "internal/sse", "internal/httpx"},
