@@ -28,7 +28,10 @@ type Subagent struct {
 	spec  llm.ToolSpec
 }
 
-var _ tools.Tool = (*Subagent)(nil)
+var (
+	_ tools.Tool    = (*Subagent)(nil)
+	_ tools.Ordered = (*submitTool)(nil)
+)
 
 // AsTool returns sub as a tool named name. The subagent answers by calling
 // the submit tool, added to its tools, with a JSON object valid against
