@@ -11,10 +11,14 @@
 //     middleware for retries, concurrency limits, metering and logging.
 //     llm/anthropic, llm/openai and llm/gemini speak each provider's wire
 //     format over net/http; llm/llmtest has a scripted fake model and a
-//     conformance suite.
+//     conformance suite; llm/replay records any model's traffic and replays
+//     it offline.
 //   - tools: the [tools.Tool] contract, tool sets and the confined
 //     workspace agents edit. tools/edit, tools/bash, tools/ckg, tools/think
 //     and tools/mcp are the agents' tools.
+//   - agent: the loop every agent runs on (concurrent tool calls, limits,
+//     context trimming, events, hooks, JSONL trajectories, subagents as
+//     tools); agent/mustpatch refuses task_done until there is a patch.
 //   - vote: ballots, tallies and voting strategies, pure and model-free.
 //   - selector: candidate patches and the stages that filter, cluster and
 //     vote on them (selector/syntax compares patches by syntax tree).

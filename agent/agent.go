@@ -39,7 +39,7 @@ type Agent struct {
 	// up; nil means Model. Its calls count in the run's usage.
 	Summarizer llm.Model
 	Tools      *tools.Set
-	System    string
+	System     string
 
 	// Request settings; zero means the provider's default.
 	MaxTokens   int

@@ -256,4 +256,3 @@ func traeResponse(resp *llm.Response) *TraeResponse {
 		ToolCalls: calls,
 	}
 }
-

@@ -149,7 +149,9 @@ func TestPromptCacheSurvivesATrim(t *testing.T) {
 	require.Equal(t, agent.StopDone, run.Reason)
 	require.NotEmpty(t, trimSteps)
 	trim := trimSteps[0]
-	hit := func(u llm.Usage) float64 { return float64(u.CacheReadTokens) / float64(u.InputTokens+u.CacheReadTokens) }
+	hit := func(u llm.Usage) float64 {
+		return float64(u.CacheReadTokens) / float64(u.InputTokens+u.CacheReadTokens)
+	}
 	var before, after []float64
 	for i, u := range model.usage {
 		step := i + 1

@@ -71,7 +71,11 @@ func TestCheckNamesTheFirstMismatch(t *testing.T) {
 		req  func() *llm.Request
 		path string
 	}{
-		{"ToolRenamed", func() *llm.Request { r := *recorded; r.Tools = []llm.ToolSpec{{Name: "bash"}, {Name: "finish"}}; return &r }, "tools[1].name"},
+		{"ToolRenamed", func() *llm.Request {
+			r := *recorded
+			r.Tools = []llm.ToolSpec{{Name: "bash"}, {Name: "finish"}}
+			return &r
+		}, "tools[1].name"},
 		{"ToolMissing", func() *llm.Request { r := *recorded; r.Tools = r.Tools[:1]; return &r }, "tools[1].name"},
 		{"FewerMessages", func() *llm.Request { r := *recorded; r.Messages = r.Messages[:2]; return &r }, "messages"},
 		{"Role", func() *llm.Request {
