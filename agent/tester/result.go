@@ -22,6 +22,9 @@ const (
 	// to fail and failing. A skipped test is never kept as a regression
 	// test.
 	Skip Outcome = "skip"
+	// Missing is a test that passed on the original code and did not run
+	// with a candidate; only a [Verdict]'s regressions hold it.
+	Missing Outcome = "missing"
 )
 
 // rank orders outcomes when one test is reported twice: a failure

@@ -47,6 +47,9 @@ type Worktree struct {
 	Dir string
 	// Base is the full id of the commit checked out.
 	Base string
+	// Tree is the id of the commit's tree: it names the checkout's
+	// content, the same for every commit with the same files.
+	Tree string
 	// Repo is the top directory of the repository it was made from.
 	Repo string
 
@@ -79,7 +82,7 @@ func AddWorktree(ctx context.Context, repo, base string, opts *WorktreeOptions) 
 	if _, err := os.Stat(repo); err != nil {
 		return nil, fmt.Errorf("gitx: repository: %w", err)
 	}
-	out, err := Git(ctx, repo, "rev-parse", "--path-format=absolute", "--show-toplevel", "--git-common-dir", base+"^{commit}")
+	out, err := Git(ctx, repo, "rev-parse", "--path-format=absolute", "--show-toplevel", "--git-common-dir", base+"^{commit}", base+"^{tree}")
 	if err != nil {
 		if context.Cause(ctx) != nil {
 			return nil, err
@@ -90,7 +93,7 @@ func AddWorktree(ctx context.Context, repo, base string, opts *WorktreeOptions) 
 		return nil, fmt.Errorf("gitx: base %q is not a commit of %s: %w", base, repo, err)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 3 {
+	if len(lines) != 4 {
 		return nil, fmt.Errorf("gitx: unexpected rev-parse output %q", out)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -106,6 +109,7 @@ func AddWorktree(ctx context.Context, repo, base string, opts *WorktreeOptions) 
 	w := &Worktree{
 		Dir:    strings.TrimSuffix(marker.Name(), ".lock"),
 		Base:   lines[2],
+		Tree:   lines[3],
 		Repo:   lines[0],
 		common: lines[1],
 		marker: marker,

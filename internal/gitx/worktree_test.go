@@ -66,6 +66,9 @@ func TestWorktreeLeavesUserRepoAlone(t *testing.T) {
 	w, err := gitx.AddWorktree(t.Context(), repoDir, "HEAD", &gitx.WorktreeOptions{Dir: t.TempDir(), Label: "coder/1"})
 	require.NoError(t, err)
 	assert.Equal(t, base, w.Base)
+	tree, err := gitx.Git(t.Context(), repoDir, "rev-parse", "HEAD^{tree}")
+	require.NoError(t, err)
+	assert.Equal(t, strings.TrimSpace(tree), w.Tree)
 	assert.Contains(t, filepath.Base(w.Dir), "coder-1-")
 	// The checkout is the commit, not the user's uncommitted state.
 	got, err := os.ReadFile(filepath.Join(w.Dir, "b.go"))
