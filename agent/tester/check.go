@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -147,7 +148,7 @@ func (p *Plan) result(ctx context.Context, c selector.Candidate) (v Result) {
 	}()
 	ts, err := p.Run(ctx, c.ID, c.Patch)
 	if err != nil {
-		v.Error = err.Error()
+		v.Error = strings.TrimPrefix(err.Error(), "gitx: ") // "the patch does not apply: …"
 		return v
 	}
 	v.Tests = ts

@@ -60,7 +60,7 @@ func (f DiscovererFunc) Discover(ctx context.Context, req Request) ([]Suite, err
 //     with pytest by file when the interpreter has pytest, else with
 //     unittest by dotted module name.
 //
-// Other languages need a user command or the agent ([Agent]).
+// Other languages need a user command or an [Explorer].
 type Deterministic struct{}
 
 // Discover implements [Discoverer].

@@ -174,6 +174,9 @@ func (r *runner) results(s Suite, root, reports string, stdout, stderr *stream, 
 	}
 	add(parseReports(files))
 	if len(ts.list) == 0 {
+		if exitCode == 126 || exitCode == 127 {
+			return nil, fmt.Errorf("tester: the shell could not run the command (status %d)", exitCode)
+		}
 		// Nothing to read: the command is one test, passing when it exits 0.
 		o := Pass
 		log := ""

@@ -25,7 +25,8 @@ const (
 	// and from the JUnit reports it writes to $CONCLAVE_JUNIT_DIR,
 	// target/surefire-reports or build/test-results; a command with
 	// none of these is one test, named after it, that passes when it
-	// exits with status 0.
+	// exits with status 0 (status 126 or 127, a command the shell cannot
+	// run, is an error).
 	Command Kind = "command"
 )
 
