@@ -28,7 +28,7 @@ var pyPackage = map[string]string{
 def total(items, percent=0):
     return sum(discounted(p, percent) for p in items)
 `,
-	"shop/names.py": "def title(s):\n    return s.title()\n",
+	"shop/names.py":     "def title(s):\n    return s.title()\n",
 	"tests/__init__.py": "",
 	"tests/test_price.py": `import os
 import unittest
