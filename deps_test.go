@@ -42,6 +42,7 @@ var allowed = map[string][]string{
 	"tools/ckg":       {"tools", "llm", "internal/lang"},
 	"agent":           {"llm", "tools"},
 	"agent/mustpatch": {"tools/think", "selector/syntax", "internal/gitx"},
+	"agent/coder":     {"agent", "agent/mustpatch", "llm", "tools", "tools/bash", "tools/ckg", "tools/edit", "tools/think", "selector", "selector/syntax", "internal/gitx"},
 	"agent/tester":    {"agent", "llm", "tools", "tools/bash", "tools/ckg", "tools/edit", "tools/think", "selector", "selector/syntax", "internal/gitx", "internal/proc"},
 	"vote":            {},
 	"vote/votetest":   {"vote"},
