@@ -22,6 +22,7 @@ type command struct {
 var commands = []command{
 	{name: "ckg", summary: "index a repository and query its code knowledge graph", run: runCKG},
 	{name: "select", summary: "select one patch per instance from a batch of candidates; bench strategies", run: runSelect},
+	{name: "tester", summary: "run the project's relevant tests on patches and drop those that break one", run: runTester},
 }
 
 // usageError reports bad command-line arguments; it exits with status 2.
