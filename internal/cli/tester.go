@@ -195,12 +195,14 @@ func firstLine(s string) string {
 }
 
 // telling returns the last line of a failure's log that says something:
-// not a runner's "--- FAIL" or "FAIL" line.
+// not a runner's "--- FAIL", "FAIL" or "=== RUN" line, nor testify's
+// "Test:" line.
 func telling(log string) string {
 	lines := strings.Split(strings.TrimSpace(log), "\n")
 	for i := len(lines) - 1; i >= 0; i-- {
 		l := strings.TrimSpace(lines[i])
-		if l != "" && !strings.HasPrefix(l, "--- FAIL") && !strings.HasPrefix(l, "FAIL") && !strings.HasPrefix(l, "=== RUN") {
+		if l != "" && !strings.HasPrefix(l, "--- FAIL") && !strings.HasPrefix(l, "FAIL") &&
+			!strings.HasPrefix(l, "=== ") && !strings.HasPrefix(l, "Test:") {
 			return l
 		}
 	}
