@@ -234,8 +234,8 @@ func (c *Coder) patch(ctx context.Context, w *gitx.Worktree, res *Result) error 
 }
 
 // RunAll runs the Coders on issue, parallel at a time (0 means all at
-// once), each in a worktree of its own, and returns their results in
-// their order. The Coders share repo's code knowledge graph (a new one
+// once) and started in their order, each in a worktree of its own, and
+// returns their results in their order. The Coders share repo's code knowledge graph (a new one
 // when repo.Graphs is nil). Coders sharing an Observer or Trajectory get
 // calls from several runs at once. Coders sharing an ID get "-1", "-2", …
 // appended, so the candidates' IDs are unique. One Coder failing,
@@ -254,14 +254,15 @@ func RunAll(ctx context.Context, repo Repo, issue string, coders []*Coder, paral
 	for i, c := range coders {
 		cc := *c
 		cc.ID = ids[i]
+		// Coders start in their order, as a slot frees up.
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			err := fmt.Errorf("coder %s: not started: %w", cc.ID, context.Cause(ctx))
+			out[i] = Result{Candidate: selector.Candidate{ID: cc.ID, Source: cc.Agent.ModelName}, Err: err, Error: err.Error()}
+			continue
+		}
 		wg.Go(func() {
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				err := fmt.Errorf("coder %s: not started: %w", cc.ID, context.Cause(ctx))
-				out[i] = Result{Candidate: selector.Candidate{ID: cc.ID, Source: cc.Agent.ModelName}, Err: err, Error: err.Error()}
-				return
-			}
 			defer func() { <-sem }()
 			out[i] = cc.Run(ctx, repo, issue)
 		})
