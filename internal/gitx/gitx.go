@@ -12,6 +12,9 @@
 // its owner lives; a process that dies without closing leaves an unlocked
 // marker, and the next [AddWorktree] (or [SweepWorktrees]) in that
 // directory removes the worktree and prunes its entry from the repository.
+// AddWorktree and Close are safe for concurrent use: the git commands that
+// add and remove worktrees run one at a time in a process, since git
+// fails reading a worktree another add is still writing.
 //
 // The user's checkout, index, branches and stash are never touched: the
 // worktree is detached (no branch is made), its hooks do not run, and

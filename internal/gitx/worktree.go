@@ -19,6 +19,19 @@ const markerHeader = "conclave worktree marker\n"
 // after its caller's context may have been cancelled, so it has its own.
 const closeTimeout = time.Minute
 
+// worktreeMu serialises "git worktree add", "remove" and "prune" in this
+// process: git reads every worktree's administrative files while it adds
+// one, and fails ("failed to read .git/worktrees/…/commondir") when
+// another add is halfway through writing its own.
+var worktreeMu sync.Mutex
+
+// worktreeGit runs a git worktree command, one at a time.
+func worktreeGit(ctx context.Context, g gitCmd, args ...string) (string, error) {
+	worktreeMu.Lock()
+	defer worktreeMu.Unlock()
+	return g.run(ctx, args...)
+}
+
 // ErrPatchDoesNotApply is wrapped by the error of [Worktree.Apply] when
 // git refuses the patch.
 var ErrPatchDoesNotApply = errors.New("the patch does not apply")
@@ -123,7 +136,8 @@ func AddWorktree(ctx context.Context, repo, base string, opts *WorktreeOptions) 
 		w.Close()
 		return nil, fmt.Errorf("gitx: writing the worktree marker: %w", err)
 	}
-	if _, err := Git(ctx, w.Repo, "-c", "core.hooksPath="+os.DevNull, "worktree", "add", "--quiet", "--detach", w.Dir, w.Base); err != nil {
+	add := []string{"-c", "core.hooksPath=" + os.DevNull, "worktree", "add", "--quiet", "--detach", w.Dir, w.Base}
+	if _, err := worktreeGit(ctx, gitCmd{dir: w.Repo}, add...); err != nil {
 		return nil, errors.Join(err, w.Close())
 	}
 	return w, nil
@@ -182,10 +196,10 @@ func (w *Worktree) remove() error {
 	defer cancel()
 	var errs []error
 	if _, err := os.Stat(w.Dir); err == nil {
-		if _, err := Git(ctx, w.Repo, "worktree", "remove", "--force", "--force", w.Dir); err != nil {
+		if _, err := worktreeGit(ctx, gitCmd{dir: w.Repo}, "worktree", "remove", "--force", "--force", w.Dir); err != nil {
 			// The entry or the files may be half gone: remove what is left.
 			errs = append(errs, removeAll(w.Dir))
-			_, err := gitCmd{env: []string{"GIT_DIR=" + w.common}}.run(ctx, "worktree", "prune")
+			_, err := worktreeGit(ctx, gitCmd{env: []string{"GIT_DIR=" + w.common}}, "worktree", "prune")
 			errs = append(errs, err)
 		}
 	}
@@ -238,7 +252,7 @@ func SweepWorktrees(ctx context.Context, dir string) ([]string, error) {
 		if _, err := os.Stat(common); err != nil {
 			continue // the repository itself is gone
 		}
-		if _, err := (gitCmd{env: []string{"GIT_DIR=" + common}}).run(ctx, "worktree", "prune"); err != nil {
+		if _, err := worktreeGit(ctx, gitCmd{env: []string{"GIT_DIR=" + common}}, "worktree", "prune"); err != nil {
 			errs = append(errs, err)
 		}
 	}

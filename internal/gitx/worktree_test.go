@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -233,4 +234,32 @@ func TestAddWorktreeErrors(t *testing.T) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	assert.Empty(t, entries, "a failed AddWorktree leaves nothing behind")
+}
+
+// Worktrees of one repository made and removed at once all succeed: git
+// fails reading a worktree another add is still writing, so gitx runs
+// those commands one at a time.
+func TestWorktreesConcurrently(t *testing.T) {
+	repoDir, _ := repo(t, map[string]string{"a.txt": "a\n"})
+	dir := t.TempDir()
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Go(func() {
+			w, err := gitx.AddWorktree(t.Context(), repoDir, "HEAD", &gitx.WorktreeOptions{Dir: dir})
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			write(t, w.Dir, "a.txt", "changed\n")
+			errs[i] = w.Close()
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		assert.NoError(t, err)
+	}
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, entries)
 }
