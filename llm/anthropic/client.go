@@ -51,6 +51,7 @@ type config struct {
 	maxTokens int
 	header    http.Header
 	adaptive  *bool
+	maxResp   int64
 }
 
 // WithAPIKey sets the API key, overriding ANTHROPIC_API_KEY.
@@ -70,6 +71,13 @@ func WithModel(model string) Option { return func(c *config) { c.model = model }
 // WithMaxTokens sets the output bound used when a request's MaxTokens is 0
 // (default [DefaultMaxTokens]).
 func WithMaxTokens(n int) Option { return func(c *config) { c.maxTokens = n } }
+
+// WithMaxResponseSize bounds the bytes read from one response, whole or
+// streamed (default 64 MiB; a 128k-token answer streams in about 30 MB). A
+// response over the bound fails with an error wrapping
+// [llm.ErrResponseTooLarge], and the memory a response takes stays within a
+// small multiple of the bound.
+func WithMaxResponseSize(n int64) Option { return func(c *config) { c.maxResp = n } }
 
 // WithAdaptiveThinking says whether the model takes adaptive thinking
 // (thinking {type:"adaptive"} with an effort), overriding the guess made
@@ -111,6 +119,9 @@ func New(opts ...Option) (*Client, error) {
 	if cfg.maxTokens <= 0 {
 		return nil, fmt.Errorf("anthropic: WithMaxTokens(%d): the output bound must be positive", cfg.maxTokens)
 	}
+	if cfg.maxResp < 0 {
+		return nil, fmt.Errorf("anthropic: WithMaxResponseSize(%d): the bound must be positive (0 for the default)", cfg.maxResp)
+	}
 	h := cfg.header.Clone()
 	h.Set("x-api-key", cfg.apiKey)
 	if h.Get("anthropic-version") == "" {
@@ -122,6 +133,7 @@ func New(opts ...Option) (*Client, error) {
 			HTTP:             cfg.http,
 			RequestIDHeaders: []string{"request-id"},
 			ParseError:       parseError,
+			MaxResponse:      cfg.maxResp,
 		},
 		url:       strings.TrimRight(cfg.baseURL, "/") + "/v1/messages",
 		header:    h,
@@ -150,7 +162,7 @@ func (c *Client) Generate(ctx context.Context, req *llm.Request) (*llm.Response,
 	}
 	out, err := msg.response()
 	if err != nil {
-		return nil, err
+		return nil, c.caller.Redact(resp, err)
 	}
 	out.RequestID = c.caller.RequestID(resp.Header)
 	return out, nil
@@ -180,7 +192,7 @@ func (c *Client) Stream(ctx context.Context, req *llm.Request) iter.Seq2[llm.Eve
 		}
 		defer resp.Body.Close()
 		dec := &decoder{requestID: c.caller.RequestID(resp.Header)}
-		for ev, err := range dec.events(resp.Body) {
+		for ev, err := range dec.events(c.caller.Body(resp)) {
 			if ctx.Err() != nil {
 				// The caller ended the call; a read cut short by that is no
 				// connection failure.
@@ -188,7 +200,7 @@ func (c *Client) Stream(ctx context.Context, req *llm.Request) iter.Seq2[llm.Eve
 				return
 			}
 			if err != nil {
-				yield(llm.Event{}, err)
+				yield(llm.Event{}, c.caller.Redact(resp, err))
 				return
 			}
 			if !yield(ev, nil) {

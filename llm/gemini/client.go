@@ -49,6 +49,13 @@ func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.caller.
 // "gemini-2.5-flash".
 func WithModel(model string) Option { return func(c *Client) { c.model = model } }
 
+// WithMaxResponseSize bounds the bytes read from one response, whole or
+// streamed (default 64 MiB; a 128k-token answer streams in about 30 MB). A
+// response over the bound fails with an error wrapping
+// [llm.ErrResponseTooLarge], and the memory a response takes stays within a
+// small multiple of the bound.
+func WithMaxResponseSize(n int64) Option { return func(c *Client) { c.caller.MaxResponse = n } }
+
 // WithHeader adds a header to every request.
 func WithHeader(key, value string) Option { return func(c *Client) { c.header.Add(key, value) } }
 
@@ -79,6 +86,9 @@ func New(opts ...Option) (*Client, error) {
 	if c.key == "" {
 		return nil, errors.New("gemini: no API key: set GEMINI_API_KEY or pass gemini.WithAPIKey")
 	}
+	if c.caller.MaxResponse < 0 {
+		return nil, fmt.Errorf("gemini: WithMaxResponseSize(%d): the bound must be positive (0 for the default)", c.caller.MaxResponse)
+	}
 	u, err := url.Parse(c.baseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("gemini: base URL %q is not an http(s) URL such as %s", c.baseURL, DefaultBaseURL)
@@ -104,14 +114,14 @@ func (c *Client) Generate(ctx context.Context, req *llm.Request) (*llm.Response,
 		return nil, err
 	}
 	if _, err := asm.add(&body); err != nil {
-		return nil, err
+		return nil, c.caller.Redact(resp, err)
 	}
 	if len(body.Candidates) == 0 && asm.blocked == nil {
 		return nil, errors.New("gemini: the response has no candidate and does not say why")
 	}
 	out, err := asm.response()
 	if err != nil {
-		return nil, err
+		return nil, c.caller.Redact(resp, err)
 	}
 	out.RequestID = c.caller.RequestID(resp.Header)
 	return out, nil
@@ -131,7 +141,7 @@ func (c *Client) Stream(ctx context.Context, req *llm.Request) iter.Seq2[llm.Eve
 			return
 		}
 		defer resp.Body.Close()
-		stopped, err := readStream(resp.Body, asm, func(ev llm.Event) bool { return yield(ev, nil) })
+		stopped, err := readStream(c.caller.Body(resp), asm, func(ev llm.Event) bool { return yield(ev, nil) })
 		if stopped {
 			return
 		}
@@ -140,12 +150,12 @@ func (c *Client) Stream(ctx context.Context, req *llm.Request) iter.Seq2[llm.Eve
 			if errors.As(err, &ioErr) {
 				err = c.caller.TransportError(ctx, ioErr.err)
 			}
-			yield(llm.Event{}, err)
+			yield(llm.Event{}, c.caller.Redact(resp, err))
 			return
 		}
 		out, err := asm.response()
 		if err != nil {
-			yield(llm.Event{}, err)
+			yield(llm.Event{}, c.caller.Redact(resp, err))
 			return
 		}
 		out.RequestID = c.caller.RequestID(resp.Header)
@@ -211,16 +221,14 @@ func (e readError) Error() string { return e.err.Error() }
 // readStream folds the events of an SSE stream of GenerateContentResponse
 // chunks into asm and passes the llm events each produces to emit. It
 // returns stopped=true as soon as emit does, and a [readError] when the
-// body cannot be read to its end (a cut inside an event included).
+// body cannot be read to its end (a cut inside an event, or a size bound
+// reached, included).
 func readStream(body io.Reader, asm *assembler, emit func(llm.Event) bool) (stopped bool, _ error) {
 	r := sse.NewReader(body)
 	for {
 		ev, err := r.Next()
 		if err == io.EOF {
 			return false, nil
-		}
-		if errors.Is(err, sse.ErrEventTooLarge) {
-			return false, fmt.Errorf("gemini: %w", err)
 		}
 		if err != nil {
 			return false, readError{err}

@@ -47,7 +47,7 @@ func (c *Client) Generate(ctx context.Context, req *llm.Request) (*llm.Response,
 	}
 	turn, err := cr.turn()
 	if err != nil {
-		return nil, err
+		return nil, c.t.caller.Redact(resp, err)
 	}
 	return turn.response(c.t.caller.RequestID(resp.Header)), nil
 }

@@ -51,15 +51,15 @@ func (c *Client) Stream(ctx context.Context, req *llm.Request) iter.Seq2[llm.Eve
 			}
 			turn, err := cr.turn()
 			if err != nil {
-				yield(llm.Event{}, err)
+				yield(llm.Event{}, c.t.caller.Redact(resp, err))
 				return
 			}
 			replay(turn.response(requestID), yield)
 			return
 		}
-		err = decodeChatStream(resp.Body, requestID, func(ev llm.Event) bool { return yield(ev, nil) })
+		err = decodeChatStream(c.t.caller.Body(resp), requestID, func(ev llm.Event) bool { return yield(ev, nil) })
 		if err != nil && err != errStopped {
-			yield(llm.Event{}, classify(ctx, &c.t.caller, err))
+			yield(llm.Event{}, c.t.caller.Redact(resp, classify(ctx, &c.t.caller, err)))
 		}
 	}
 }
@@ -68,8 +68,8 @@ func (c *Client) Stream(ctx context.Context, req *llm.Request) iter.Seq2[llm.Eve
 var errStopped = errors.New("openai: stream abandoned")
 
 // classify passes API and format errors through and turns everything else
-// (the body cut short, a read failure) into a connection error or ctx's
-// cause.
+// (the body cut short or over its bound, a read failure) into a connection
+// error, a too-large error or ctx's cause.
 func classify(ctx context.Context, caller *httpx.Caller, err error) error {
 	var apiErr *llm.APIError
 	if errors.As(err, &apiErr) || errors.Is(err, errMalformed) {

@@ -59,7 +59,8 @@ func (c *ResponsesClient) Generate(ctx context.Context, req *llm.Request) (*llm.
 	if err := c.t.caller.DecodeJSON(ctx, resp, &rr); err != nil {
 		return nil, err
 	}
-	return rr.response(c.t.caller.RequestID(resp.Header))
+	out, err := rr.response(c.t.caller.RequestID(resp.Header))
+	return out, c.t.caller.Redact(resp, err)
 }
 
 // encryptedReasoning asks for reasoning items that can be sent back
