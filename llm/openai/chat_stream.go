@@ -139,6 +139,7 @@ func emit(evs []llm.Event, yield func(llm.Event) bool) error {
 type chatAssembler struct {
 	turn                        chatTurn
 	content, refusal, reasoning strings.Builder
+	details                     detailsBuilder
 	calls                       []*partialCall
 	emitted                     int // calls[:emitted] have been yielded whole
 	evs                         []llm.Event
@@ -175,6 +176,9 @@ func (a *chatAssembler) add(c *chatResponse) []llm.Event {
 			}
 			a.reasoning.WriteString(text)
 			a.evs = append(a.evs, llm.Event{Kind: llm.EventReasoning, Text: text})
+		}
+		if len(d.ReasoningDetails) > 0 {
+			a.details.add(d.ReasoningDetails)
 		}
 		if d.Content != nil && *d.Content != "" {
 			a.content.WriteString(*d.Content)
@@ -248,6 +252,7 @@ func (a *chatAssembler) finish(requestID string) []llm.Event {
 	a.turn.content = a.content.String()
 	a.turn.refusal = a.refusal.String()
 	a.turn.reasoning = a.reasoning.String()
+	a.turn.details = a.details.json()
 	a.turn.calls = a.turn.calls[:0]
 	for i := range a.calls {
 		a.turn.calls = append(a.turn.calls, a.call(i))

@@ -332,6 +332,7 @@ func (it *respItem) UnmarshalJSON(b []byte) error {
 type respUsage struct {
 	InputTokens        int `json:"input_tokens"`
 	OutputTokens       int `json:"output_tokens"`
+	TotalTokens        int `json:"total_tokens"`
 	InputTokensDetails *struct {
 		CachedTokens int `json:"cached_tokens"`
 	} `json:"input_tokens_details"`
@@ -349,10 +350,12 @@ func (u *respUsage) usage() llm.Usage {
 		out.CacheReadTokens = u.InputTokensDetails.CachedTokens
 	}
 	out.InputTokens = max(0, u.InputTokens-out.CacheReadTokens)
-	out.OutputTokens = u.OutputTokens
 	if u.OutputTokensDetails != nil {
-		out.ReasoningTokens = u.OutputTokensDetails.ReasoningTokens
+		out.ReasoningTokens = max(u.OutputTokensDetails.ReasoningTokens, 0)
 	}
+	// The same arithmetic as Chat Completions': compatible servers may
+	// count reasoning outside output_tokens.
+	out.OutputTokens = outputTokens(u.InputTokens, u.OutputTokens, out.ReasoningTokens, u.TotalTokens)
 	return out
 }
 
