@@ -13,7 +13,7 @@ import (
 
 // repo makes a git repository with files committed, returning its directory
 // and the commit.
-func repo(t *testing.T, files map[string]string) (string, string) {
+func repo(t testing.TB, files map[string]string) (string, string) {
 	t.Helper()
 	dir := t.TempDir()
 	run := func(args ...string) string {
@@ -32,7 +32,7 @@ func repo(t *testing.T, files map[string]string) (string, string) {
 	return dir, run("rev-parse", "HEAD")[:40]
 }
 
-func write(t *testing.T, dir, name, body string) {
+func write(t testing.TB, dir, name, body string) {
 	t.Helper()
 	p := filepath.Join(dir, name)
 	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
@@ -84,8 +84,8 @@ func TestDiffEmptyAndBinary(t *testing.T) {
 	write(t, dir, "blob.bin", "\x00\x01\x02")
 	p, err = gitx.Diff(t.Context(), dir, base)
 	require.NoError(t, err)
-	assert.Equal(t, []gitx.File{{Path: "blob.bin", Status: gitx.Added}}, p.Files)
-	assert.Contains(t, p.Diff, "Binary files /dev/null and b/blob.bin differ")
+	assert.Equal(t, []gitx.File{{Path: "blob.bin", Status: gitx.Added, Binary: true}}, p.Files)
+	assert.Contains(t, p.Diff, "GIT binary patch\nliteral 3\n")
 }
 
 func TestDiffBadBase(t *testing.T) {
