@@ -65,6 +65,15 @@
 // its context is done. Queries take a read lock and never parse, so they
 // are safe for concurrent use, with each other and with a refresh.
 //
+// # One parse for many checkouts
+//
+// Agents working on one commit each have a worktree of it. Shared builds
+// the index of a content once (named by a key such as the commit's git
+// tree id) and gives each worktree a fork of it (Index.Fork): the fork
+// hashes its tree's files but parses only those that differ, and each
+// fork's refreshes see only its own tree's edits. NewToolIndex serves a
+// fork as an agent's ckg tool.
+//
 // # Queries
 //
 // [Index.Search] finds symbols by name (Exact, IgnoreCase, Prefix,
