@@ -62,8 +62,34 @@ type Answer struct {
 	Approve map[string]bool `json:"approve,omitempty"`
 	// Choice is, for a choice question, the ID of the candidate picked.
 	Choice string `json:"choice,omitempty"`
-	// Reason explains the answer; it is kept in the evidence.
+	// Reason explains the answer as a whole; it is kept in the evidence.
 	Reason string `json:"reason,omitempty"`
+	// Reasons explains the answer candidate by candidate, by ID: why each
+	// got a yes or a no, or why the choice beat the others.
+	Reasons map[string]string `json:"reasons,omitempty"`
+	// Criteria holds, by candidate ID, what the judge found on each
+	// criterion, by the criterion's name.
+	Criteria map[string]map[string]string `json:"criteria,omitempty"`
+	// Trace is how the answer came about, when the judge says.
+	Trace *Trace `json:"trace,omitempty"`
+}
+
+// Trace is how an answer of a judge or verifier came about: who answered,
+// the work and money it took, and where the record of that work is. It is
+// evidence: a reader of a [Decision] sees what each answer cost, and a
+// judge's track record (vote.Reliability) is kept by Model.
+type Trace struct {
+	// Model is the model that answered.
+	Model string `json:"model,omitempty"`
+	// Steps counts the model calls of the judge's run.
+	Steps int `json:"steps,omitempty"`
+	// Tokens counts the tokens of every kind its model calls used, and
+	// Cost what they cost in dollars.
+	Tokens int     `json:"tokens,omitempty"`
+	Cost   float64 `json:"cost,omitempty"`
+	// Trajectory names the record of the run, such as the path of its
+	// trajectory file.
+	Trajectory string `json:"trajectory,omitempty"`
 }
 
 // Criterion is a standard candidates are judged by.
@@ -88,32 +114,39 @@ func (a Answer) check(q Question) error {
 	for _, c := range q.Candidates {
 		in[c.ID] = true
 	}
+	var unknown []string
+	for _, ids := range [][]string{slices.Collect(maps.Keys(a.Approve)), slices.Collect(maps.Keys(a.Reasons)), slices.Collect(maps.Keys(a.Criteria))} {
+		for _, id := range ids {
+			if !in[id] && !slices.Contains(unknown, id) {
+				unknown = append(unknown, id)
+			}
+		}
+	}
+	slices.Sort(unknown)
+	var problems []string
 	if q.Kind == vote.KindChoice {
 		switch {
 		case a.Choice == "":
-			return fmt.Errorf("picked no candidate")
+			problems = append(problems, "picked no candidate")
 		case !in[a.Choice]:
-			return fmt.Errorf("picked %q, which is not among the candidates", a.Choice)
+			problems = append(problems, fmt.Sprintf("picked %q, which is not among the candidates", a.Choice))
 		}
-		return nil
-	}
-	var unknown, missing []string
-	for _, id := range slices.Sorted(maps.Keys(a.Approve)) {
-		if !in[id] {
-			unknown = append(unknown, id)
+		if len(unknown) > 0 {
+			problems = append(problems, "gave reasons for unknown candidates "+quoteList(unknown))
 		}
-	}
-	for _, c := range q.Candidates {
-		if _, ok := a.Approve[c.ID]; !ok {
-			missing = append(missing, c.ID)
+	} else {
+		var missing []string
+		for _, c := range q.Candidates {
+			if _, ok := a.Approve[c.ID]; !ok {
+				missing = append(missing, c.ID)
+			}
 		}
-	}
-	var problems []string
-	if len(unknown) > 0 {
-		problems = append(problems, "voted on unknown candidates "+quoteList(unknown))
-	}
-	if len(missing) > 0 {
-		problems = append(problems, "gave no vote for "+quoteList(missing))
+		if len(unknown) > 0 {
+			problems = append(problems, "voted on unknown candidates "+quoteList(unknown))
+		}
+		if len(missing) > 0 {
+			problems = append(problems, "gave no vote for "+quoteList(missing))
+		}
 	}
 	if problems != nil {
 		return fmt.Errorf("%s", strings.Join(problems, " and "))
@@ -202,8 +235,8 @@ func (p *Pool) poll(step *Step, seats []seat, kind vote.Kind, criteria []Criteri
 				step.Failures = append(step.Failures, o.failure(s.name, "", round))
 				continue
 			}
-			if o.val.Reason != "" {
-				step.Remarks = append(step.Remarks, Remark{By: s.name, Round: round, Text: o.val.Reason})
+			if r := remark(s.name, round, o.val); r != nil {
+				step.Remarks = append(step.Remarks, *r)
 			}
 			// A panel's approvals are weighed by vote.Weighted; a choice
 			// carries its judge's weight, for vote.UntilMajority.
@@ -215,6 +248,21 @@ func (p *Pool) poll(step *Step, seats []seat, kind vote.Kind, criteria []Criteri
 		}
 		return ballots, nil
 	}
+}
+
+// remark returns what a judge said to explain its answer, nil if nothing.
+func remark(by string, round int, a Answer) *Remark {
+	if a.Reason == "" && a.Reasons == nil && a.Criteria == nil && a.Trace == nil {
+		return nil
+	}
+	r := &Remark{By: by, Round: round, Text: a.Reason, Reasons: maps.Clone(a.Reasons), Trace: a.Trace}
+	for id, found := range a.Criteria {
+		if r.Criteria == nil {
+			r.Criteria = map[string]map[string]string{}
+		}
+		r.Criteria[id] = maps.Clone(found)
+	}
+	return r
 }
 
 // shuffled returns ids in an order drawn from seed, the judge's name and

@@ -87,9 +87,17 @@ const (
 	FailInvalid FailureKind = "invalid" // it answered nonsense: unknown IDs, missing votes
 )
 
-// Remark is a judge's or verifier's explanation of an answer.
+// Remark is a judge's explanation of an answer, and how the answer came
+// about.
 type Remark struct {
 	By    string `json:"by"`
 	Round int    `json:"round,omitempty"`
-	Text  string `json:"text"`
+	// Text explains the answer as a whole.
+	Text string `json:"text,omitempty"`
+	// Reasons explains it candidate by candidate, and Criteria holds the
+	// findings on each criterion per candidate, when the judge gave them.
+	Reasons  map[string]string            `json:"reasons,omitempty"`
+	Criteria map[string]map[string]string `json:"criteria,omitempty"`
+	// Trace is the judge's model, cost and trajectory, when it says.
+	Trace *Trace `json:"trace,omitempty"`
 }

@@ -32,6 +32,8 @@ type Verdict struct {
 	Candidate string `json:"candidate"`
 	Confirmed bool   `json:"confirmed"`
 	Reason    string `json:"reason,omitempty"`
+	// Trace is how the verdict came about, when the verifier says.
+	Trace *Trace `json:"trace,omitempty"`
 }
 
 // SyntaxVote is the syntax vote: each candidate in the running votes for
