@@ -42,6 +42,7 @@ var allowed = map[string][]string{
 	"tools/ckg":                {"tools", "llm", "internal/lang"},
 	"agent":                    {"llm", "tools"},
 	"agent/mustpatch":          {"tools/think", "selector/syntax", "internal/gitx"},
+	"agent/discovery":          {"agent", "agent/internal/browse", "llm", "tools", "tools/ckg"},
 	"agent/judge":              {"agent", "agent/internal/browse", "llm", "tools", "tools/bash", "tools/ckg", "selector", "vote", "internal/gitx"},
 	"agent/internal/browse":    {"tools", "tools/edit"},
 	"vote":                     {},
