@@ -43,7 +43,10 @@
 //   - [Panel] asks judges for a yes or no on every candidate against
 //     criteria and re-votes among the tied (ACoder);
 //   - [MultiSelect] asks judges to pick one, round after round, until the
-//     leader cannot be caught (Trae).
+//     leader cannot be caught (Trae);
+//   - [Tournament] compares candidates in pairs in a seeded bracket, each
+//     pair shown in both orders, for pools past the five or six candidates
+//     a one-shot pick handles.
 //
 // # Composing
 //

@@ -28,6 +28,8 @@ type Step struct {
 	Tests []TestRun `json:"tests,omitempty"`
 	// Vote is the vote the stage held, with every ballot and round.
 	Vote *vote.Result `json:"vote,omitempty"`
+	// Matches are the matches of a tournament, in the order played.
+	Matches []Match `json:"matches,omitempty"`
 	// Verdict is the verifier's answer on the stage's pick.
 	Verdict *Verdict `json:"verdict,omitempty"`
 	// Remarks are what judges and verifiers said to explain their answers.

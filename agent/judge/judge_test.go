@@ -1,15 +1,19 @@
 package judge_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/conclave-dev/conclave/agent"
+	"github.com/conclave-dev/conclave/llm"
 	"github.com/conclave-dev/conclave/llm/llmtest"
 	"github.com/conclave-dev/conclave/selector"
 	"github.com/conclave-dev/conclave/vote"
@@ -282,4 +286,50 @@ func TestTryCandidateThatDoesNotApply(t *testing.T) {
 	res = toolResult(t, reqs[2])
 	assert.True(t, res.IsError)
 	assert.Contains(t, res.Content, `no candidate "nobody"`)
+}
+
+// The tournament asks the judges of this package choice questions about
+// pairs, unchanged: each match's pair is shown to one judge in both
+// orders, and the judge's worktrees are all removed after.
+func TestTournamentWithJudges(t *testing.T) {
+	p := newProject(t)
+	cands := p.candidates(t)
+	var mu sync.Mutex
+	var orders [][]string
+	// The model prefers good, and otherwise the smaller ID, in any order.
+	prefer := func(ctx context.Context, req *llm.Request) (*llm.Response, error) {
+		ids := shown(req)
+		mu.Lock()
+		orders = append(orders, ids)
+		mu.Unlock()
+		pick := min(ids[0], ids[1])
+		if slices.Contains(ids, "good") {
+			pick = "good"
+		}
+		return llmtest.CallTools("submit", choose(pick, pick+" is the better fix"))(ctx, req)
+	}
+	judges := map[string]selector.Judge{
+		"j1": p.judge("j1", &llmtest.Script{Fallback: prefer}),
+		"j2": p.judge("j2", &llmtest.Script{Fallback: prefer}),
+	}
+	pool, err := selector.NewPool("add subtracts", nil, cands)
+	require.NoError(t, err)
+	d, err := selector.Selector{Stages: []selector.Stage{selector.Tournament{Judges: judges}}}.Run(t.Context(), pool)
+	require.NoError(t, err)
+	assert.Equal(t, "good", d.Winner)
+	assert.Equal(t, "tournament", d.DecidedBy)
+	matches := d.Steps[0].Matches
+	require.Len(t, matches, 2)
+	for _, m := range matches {
+		require.Len(t, m.Judgements, 2)
+		assert.Equal(t, selector.MatchAgreed, m.Rule)
+		assert.Equal(t, m.Pair[0], m.Judgements[0].Shown[0])
+		assert.Equal(t, m.Pair[0], m.Judgements[1].Shown[1])
+		require.NotNil(t, m.Judgements[0].Trace)
+		assert.Equal(t, 1, m.Judgements[0].Trace.Steps)
+	}
+	assert.Len(t, orders, 4)
+	for _, o := range orders {
+		assert.Len(t, o, 2)
+	}
 }
