@@ -36,7 +36,7 @@ func TestMain(m *testing.M) {
 // checked for a clean close) when the test ends.
 func newShell(t *testing.T, opts *Options) (*Shell, string) {
 	t.Helper()
-	ws, err := tools.NewLocal(t.TempDir())
+	ws, err := tools.NewLocal(t.TempDir(), nil)
 	require.NoError(t, err)
 	sh, err := New(ws, opts)
 	require.NoError(t, err)
@@ -449,7 +449,7 @@ func TestStartFailure(t *testing.T) {
 }
 
 func TestOptions(t *testing.T) {
-	ws, err := tools.NewLocal(t.TempDir())
+	ws, err := tools.NewLocal(t.TempDir(), nil)
 	require.NoError(t, err)
 	tests := []struct {
 		name string
@@ -479,7 +479,7 @@ func FuzzArgs(f *testing.F) {
 	f.Add([]byte(`{"restart":true}`))
 	f.Add([]byte(`{"command":null,"restart":null,"timeout":null}`))
 	f.Add([]byte(`{"command":"echo \u0000","timeout":1e3}`))
-	ws, err := tools.NewLocal(f.TempDir())
+	ws, err := tools.NewLocal(f.TempDir(), nil)
 	require.NoError(f, err)
 	sh, err := New(ws, nil)
 	require.NoError(f, err)
