@@ -2,9 +2,12 @@ package ckg
 
 import (
 	"context"
+	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -32,7 +35,7 @@ type fileStamp struct {
 // entry changes its directory's. Directories are scanned a level at a
 // time on several goroutines, all finished when scan returns. The caller
 // holds refreshMu.
-func (ix *Index) scan(ctx context.Context) (map[string]stamp, error) {
+func (ix *Index) scan(ctx context.Context, fsys *os.Root) (map[string]stamp, error) {
 	type out struct {
 		rel   string
 		state *dirState
@@ -54,7 +57,7 @@ func (ix *Index) scan(ctx context.Context) (map[string]stamp, error) {
 			wg.Go(func() {
 				for i := range next {
 					rel := level[i]
-					st, fs, err := ix.scanDir(rel, ix.dirs[rel])
+					st, fs, err := scanDir(fsys, rel, ix.dirs[rel])
 					results[i] = out{rel, st, fs, err}
 				}
 			})
@@ -85,15 +88,28 @@ func (ix *Index) scan(ctx context.Context) (map[string]stamp, error) {
 	return files, nil
 }
 
-// scanDir scans one directory, given what the last scan saw of it (nil
-// if nothing). It returns a nil state for a directory that is gone, and
-// an error only for an unreadable root.
-func (ix *Index) scanDir(rel string, prev *dirState) (*dirState, []fileStamp, error) {
-	full := filepath.Join(ix.root, filepath.FromSlash(rel))
-	info, err := os.Lstat(full)
-	if err != nil || !info.IsDir() {
+// scanDir scans one directory of fsys, given what the last scan saw of it
+// (nil if nothing). It returns a nil state for a directory that is gone
+// (or no longer a directory), and an error only for an unreadable root.
+// The directory is opened, then checked with fstat: what is listed is
+// what was checked, even if a link or a pipe is swapped in meanwhile.
+func scanDir(fsys *os.Root, rel string, prev *dirState) (*dirState, []fileStamp, error) {
+	name := "."
+	if rel != "" {
+		name = filepath.FromSlash(rel)
+	}
+	d, err := fsys.OpenFile(name, os.O_RDONLY|nonblock, 0)
+	if err != nil {
 		if rel == "" {
 			return nil, nil, err
+		}
+		return nil, nil, nil
+	}
+	defer d.Close()
+	info, err := d.Stat()
+	if err != nil || !info.IsDir() {
+		if rel == "" {
+			return nil, nil, fmt.Errorf("not a directory")
 		}
 		return nil, nil, nil
 	}
@@ -101,16 +117,17 @@ func (ix *Index) scanDir(rel string, prev *dirState) (*dirState, []fileStamp, er
 	if prev != nil && prev.mtime == mtime {
 		files := make([]fileStamp, 0, len(prev.files))
 		for _, p := range prev.files {
-			if fi, err := os.Lstat(filepath.Join(ix.root, filepath.FromSlash(p))); err == nil && fi.Mode().IsRegular() {
+			if fi, err := fsys.Lstat(filepath.FromSlash(p)); err == nil && fi.Mode().IsRegular() {
 				files = append(files, fileStamp{p, stamp{fi.Size(), fi.ModTime().UnixNano()}})
 			}
 		}
 		return prev, files, nil
 	}
-	entries, err := os.ReadDir(full)
+	entries, err := d.ReadDir(-1)
 	if err != nil && rel == "" {
 		return nil, nil, err
 	}
+	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	st := &dirState{mtime: mtime}
 	var files []fileStamp
 	for _, e := range entries {
