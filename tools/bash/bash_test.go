@@ -134,6 +134,15 @@ func TestSessionState(t *testing.T) {
 	}
 }
 
+// The shell does not see this process's credentials.
+func TestCredentialsScrubbed(t *testing.T) {
+	t.Setenv("ANTHROPIC_API_KEY", "sk-ant-host")
+	t.Setenv("CONCLAVE_PLAIN", "kept")
+	sh, _ := newShell(t, nil)
+	res := call(t, sh, command("echo ${ANTHROPIC_API_KEY:-unset} $CONCLAVE_PLAIN; env | grep -c sk-ant-host"))
+	assert.Equal(t, "unset kept\n0\n[exit code 1]", res.Content)
+}
+
 func TestExitCodesAndStderr(t *testing.T) {
 	sh, _ := newShell(t, nil)
 	tests := []struct {
@@ -313,6 +322,38 @@ func TestCloseKillsEverything(t *testing.T) {
 	_, err := sh.Run(t.Context(), json.RawMessage(command("true")))
 	assert.ErrorIs(t, err, ErrClosed)
 	assert.NoError(t, sh.Close(), "Close is idempotent")
+}
+
+// Processes that start sessions of their own, daemons whose parent exited
+// included, are ended by a timeout and by Close where sessions get
+// cgroups; the host's process table shows none left.
+func TestSetsidProcessesEnd(t *testing.T) {
+	if err := proc.Cgroups(); err != nil {
+		t.Skipf("setsid processes escape here, as documented: %v", err)
+	}
+	sh, root := newShell(t, nil)
+	// Each process writes its pid once it leads its own session: one the
+	// shell started, and a daemon whose parent has exited.
+	escape := func(name string) {
+		res := call(t, sh, command(`mkfifo `+name+`.fifo
+setsid sh -c 'echo $$ > `+name+`.fifo; exec sleep 1000' & read p < `+name+`.fifo; echo $p > `+name+`.pid
+(setsid sh -c 'echo $$ > `+name+`.fifo; exec sleep 1000' &); read p < `+name+`.fifo; echo $p > `+name+`-daemon.pid`))
+		require.False(t, res.IsError, res.Content)
+		for n, pid := range pids(t, root, name+".pid", name+"-daemon.pid") {
+			require.True(t, alive(pid), "%s is running", n)
+			_, _, sid, err := proc.Stat(pid)
+			require.NoError(t, err)
+			require.Equal(t, pid, sid, "%s leads a session of its own", n)
+		}
+	}
+	escape("timeout")
+	res := call(t, sh, `{"command":"sleep 300","timeout":1}`)
+	require.Contains(t, res.Content, "timed out")
+	assertGone(t, pids(t, root, "timeout.pid", "timeout-daemon.pid"))
+
+	escape("close")
+	require.NoError(t, sh.Close())
+	assertGone(t, pids(t, root, "close.pid", "close-daemon.pid"))
 }
 
 func TestCloseUnused(t *testing.T) {
