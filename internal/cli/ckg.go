@@ -245,7 +245,7 @@ func nothingFound(err error, printEmpty func() error) error {
 		return perr
 	}
 	msg := strings.TrimPrefix(err.Error(), "ckg: ")
-	msg = strings.Replace(msg, ": "+ckg.ErrNotFound.Error(), "", 1) // said once, in front
+	msg = strings.Replace(msg, ": "+ckg.ErrNotFound.Error()+":", ":", 1) // said once, in front
 	return fmt.Errorf("%s%s", errNothingFound, msg)
 }
 
