@@ -39,6 +39,7 @@ var allowed = map[string][]string{
 	"tools/think":     {"tools", "llm"},
 	"tools/mcp":       {"tools", "llm", "internal/proc"},
 	"tools/ckg":       {"tools", "llm", "internal/lang"},
+	"tools/bwrap":     {"tools"},
 	"vote":            {},
 	"vote/votetest":   {"vote"},
 	"selector":        {"vote", "selector/syntax", "internal/lang"},
