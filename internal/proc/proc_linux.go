@@ -141,8 +141,14 @@ func newCgroup() (string, *os.File, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	dir := filepath.Join(parent, fmt.Sprintf("conclave-%d-%d", os.Getpid(), cgroupSeq.Add(1)))
-	if err := os.Mkdir(dir, 0o755); err != nil {
+	var dir string
+	for range 10 { // a process that had this pid may have left its cgroups behind
+		dir = filepath.Join(parent, fmt.Sprintf("conclave-%d-%d", os.Getpid(), cgroupSeq.Add(1)))
+		if err = os.Mkdir(dir, 0o755); !errors.Is(err, os.ErrExist) {
+			break
+		}
+	}
+	if err != nil {
 		return "", nil, err
 	}
 	fd, err := os.Open(dir)
