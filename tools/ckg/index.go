@@ -392,11 +392,24 @@ func readRegular(fsys *os.Root, name string, limit int64) ([]byte, error) {
 	case info.Size() > limit:
 		return nil, fmt.Errorf("%s is too large", name)
 	}
-	src, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err == nil && int64(len(src)) > limit {
-		err = fmt.Errorf("%s is too large", name)
+	// Sized by fstat, with a byte to spare to see the end (or growth).
+	src := make([]byte, 0, info.Size()+1)
+	for {
+		if len(src) == cap(src) {
+			src = slices.Grow(src, 64<<10)
+		}
+		k, err := f.Read(src[len(src):cap(src)])
+		src = src[:len(src)+k]
+		if int64(len(src)) > limit {
+			return nil, fmt.Errorf("%s is too large", name)
+		}
+		if err == io.EOF {
+			return src, nil
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	return src, err
 }
 
 // apply swaps changed files in and removed files out, keeping the name

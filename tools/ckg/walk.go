@@ -91,38 +91,47 @@ func (ix *Index) scan(ctx context.Context, fsys *os.Root) (map[string]stamp, err
 // scanDir scans one directory of fsys, given what the last scan saw of it
 // (nil if nothing). It returns a nil state for a directory that is gone
 // (or no longer a directory), and an error only for an unreadable root.
-// The directory is opened, then checked with fstat: what is listed is
-// what was checked, even if a link or a pipe is swapped in meanwhile.
+//
+// An unchanged directory is known by a plain lstat: it yields names and
+// stamps only, and every read goes through fsys. A changed one is opened
+// through fsys, then checked with fstat, so that what is listed is what
+// was checked, even if a link or a pipe is swapped in meanwhile.
 func scanDir(fsys *os.Root, rel string, prev *dirState) (*dirState, []fileStamp, error) {
 	name := "."
 	if rel != "" {
 		name = filepath.FromSlash(rel)
 	}
-	d, err := fsys.OpenFile(name, os.O_RDONLY|nonblock, 0)
-	if err != nil {
+	gone := func(err error) (*dirState, []fileStamp, error) {
 		if rel == "" {
+			if err == nil {
+				err = fmt.Errorf("not a directory")
+			}
 			return nil, nil, err
 		}
 		return nil, nil, nil
 	}
-	defer d.Close()
-	info, err := d.Stat()
+	info, err := os.Lstat(filepath.Join(fsys.Name(), name))
 	if err != nil || !info.IsDir() {
-		if rel == "" {
-			return nil, nil, fmt.Errorf("not a directory")
-		}
-		return nil, nil, nil
+		return gone(err)
 	}
-	mtime := info.ModTime().UnixNano()
-	if prev != nil && prev.mtime == mtime {
+	if prev != nil && prev.mtime == info.ModTime().UnixNano() {
 		files := make([]fileStamp, 0, len(prev.files))
 		for _, p := range prev.files {
-			if fi, err := fsys.Lstat(filepath.FromSlash(p)); err == nil && fi.Mode().IsRegular() {
+			if fi, err := os.Lstat(filepath.Join(fsys.Name(), filepath.FromSlash(p))); err == nil && fi.Mode().IsRegular() {
 				files = append(files, fileStamp{p, stamp{fi.Size(), fi.ModTime().UnixNano()}})
 			}
 		}
 		return prev, files, nil
 	}
+	d, err := fsys.OpenFile(name, os.O_RDONLY|nonblock, 0)
+	if err != nil {
+		return gone(err)
+	}
+	defer d.Close()
+	if info, err = d.Stat(); err != nil || !info.IsDir() {
+		return gone(err)
+	}
+	mtime := info.ModTime().UnixNano()
 	entries, err := d.ReadDir(-1)
 	if err != nil && rel == "" {
 		return nil, nil, err

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // file is a text file loaded for an edit.
@@ -57,9 +58,23 @@ func (ed *Editor) read(rel, shown string) ([]byte, fs.FileInfo, error) {
 	case info.Size() > ed.opts.MaxFileSize:
 		return nil, nil, tooLarge(shown, fmt.Sprintf("is %d bytes", info.Size()), ed.opts.MaxFileSize)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, ed.opts.MaxFileSize+1))
-	if err != nil {
-		return nil, nil, fsError(err, shown)
+	// Sized by fstat, with a byte to spare to see the end (or growth).
+	data := make([]byte, 0, info.Size()+1)
+	for {
+		if len(data) == cap(data) {
+			if int64(len(data)) > ed.opts.MaxFileSize {
+				return nil, nil, tooLarge(shown, "grew while being read", ed.opts.MaxFileSize)
+			}
+			data = slices.Grow(data, 64<<10)
+		}
+		k, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+k]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, fsError(err, shown)
+		}
 	}
 	if int64(len(data)) > ed.opts.MaxFileSize {
 		return nil, nil, tooLarge(shown, "grew while being read", ed.opts.MaxFileSize)
@@ -102,13 +117,39 @@ func (ed *Editor) unchanged(f *file, shown string) error {
 	now, err := ed.ws.FS().Lstat(f.rel)
 	changed := err != nil || !os.SameFile(now, f.info) || now.Size() != f.info.Size() || !now.ModTime().Equal(f.info.ModTime())
 	if !changed {
-		data, _, err := ed.read(f.rel, shown)
-		changed = err != nil || !bytes.Equal(data, f.data)
+		changed = !ed.holds(f.rel, f.data)
 	}
 	if changed {
 		return fmt.Errorf("%w: %s was changed by another program while this tool was editing it, so nothing was written; view it again and redo the edit", errChanged, shown)
 	}
 	return nil
+}
+
+// holds reports whether the file at rel holds exactly data, reading it in
+// pieces.
+func (ed *Editor) holds(rel string, data []byte) bool {
+	r, info, err := ed.open(rel)
+	if err != nil {
+		return false
+	}
+	defer r.Close()
+	if !info.Mode().IsRegular() || info.Size() != int64(len(data)) {
+		return false
+	}
+	buf := make([]byte, 256<<10)
+	for {
+		k, err := r.Read(buf)
+		if k > len(data) || !bytes.Equal(buf[:k], data[:k]) {
+			return false
+		}
+		data = data[k:]
+		if err == io.EOF {
+			return len(data) == 0
+		}
+		if err != nil {
+			return false
+		}
+	}
 }
 
 func (ed *Editor) create(ctx context.Context, rel, shown, text string) (string, error) {
