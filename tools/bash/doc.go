@@ -2,7 +2,8 @@
 //
 // A [Shell] runs one long-lived "bash --noprofile --norc", started through
 // the workspace's Command method so that it runs where the workspace says
-// (a local directory, or a container). Each call runs one command in it.
+// (a local directory, or a bubblewrap sandbox with package tools/bwrap).
+// Each call runs one command in it.
 //
 // # Session
 //
