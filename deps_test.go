@@ -59,6 +59,7 @@ var allowed = map[string][]string{
 	"examples/*":               {"*"},
 	"internal/httpx/httpxtest": {},
 	"internal/vertex":          {"llm"},
+	"tools/bwrap":              {"tools"},
 }
 
 // forbidden are modules no package may import: the vendor LLM SDKs. Conclave

@@ -111,7 +111,7 @@ func (t *Tool) Run(ctx context.Context, args json.RawMessage) (tools.Result, err
 		}
 		return tools.Errorf("%s could not index the repository: %v", ToolName, err), nil
 	}
-	loc, err := locate(ctx, t.ws.Root(), ix, a.Task, t.small)
+	loc, err := locate(ctx, t.ws.FS().FS(), ix, a.Task, t.small)
 	if err != nil {
 		if ctx.Err() != nil {
 			return tools.Result{}, context.Cause(ctx)

@@ -44,8 +44,9 @@ func mustJSON(t *testing.T, v any) string {
 // the Coder's usage and its trajectory nests under the Coder's.
 func TestCoderCallsDiscovery(t *testing.T) {
 	dir, base := repo(t, shop)
-	ws, err := tools.NewLocal(dir)
+	ws, err := tools.NewLocal(dir, nil)
 	require.NoError(t, err)
+	defer ws.Close()
 
 	wrong := answer
 	wrong.Files = append([]discovery.File{{Path: "app/cart.py", Why: "the cart", Symbols: []string{}}}, answer.Files...)
@@ -133,8 +134,9 @@ func TestCoderCallsDiscovery(t *testing.T) {
 // the files the location stage pointed at.
 func TestDiscoveryOutOfSteps(t *testing.T) {
 	dir, _ := repo(t, shop)
-	ws, err := tools.NewLocal(dir)
+	ws, err := tools.NewLocal(dir, nil)
 	require.NoError(t, err)
+	defer ws.Close()
 	model := &llmtest.Script{Fallback: llmtest.CallTools("grep", `{"pattern":"discount"}`)}
 	dd, err := discovery.New(ws, &agent.Agent{Model: model, Limits: agent.Limits{Steps: 2}}, &discovery.Options{SmallRepo: 1})
 	require.NoError(t, err)

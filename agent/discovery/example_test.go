@@ -23,10 +23,11 @@ func ExampleNew() {
 	defer os.RemoveAll(dir)
 	os.WriteFile(filepath.Join(dir, "calc.py"), []byte("def add(a, b):\n    return a - b\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "test_calc.py"), []byte("from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"), 0o644)
-	ws, err := tools.NewLocal(dir)
+	ws, err := tools.NewLocal(dir, nil)
 	if err != nil {
 		panic(err)
 	}
+	defer ws.Close()
 	model := llmtest.NewScript(
 		llmtest.CallTools("ckg", `{"command":"find_references","identifier":"add"}`),
 		llmtest.CallTools("submit", `{

@@ -67,10 +67,10 @@ type identifier struct {
 // definitions of the identifiers it uses, and a map of the repository,
 // outlines when it holds at most small source files, directory summaries
 // when it holds more.
-func locate(ctx context.Context, root string, ix *ckg.Index, task string, small int) (*location, error) {
+func locate(ctx context.Context, fsys fs.FS, ix *ckg.Index, task string, small int) (*location, error) {
 	loc := &location{}
 	var all []string
-	err := browse.Walk(ctx, root, root, func(rel string, _ fs.DirEntry) bool {
+	err := browse.Walk(ctx, fsys, ".", func(rel string, _ fs.DirEntry) bool {
 		all = append(all, rel)
 		return len(all) < maxWalk
 	})

@@ -94,8 +94,9 @@ func TestValidate(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644))
 	}
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "sub"), 0o755))
-	ws, err := tools.NewLocal(dir)
+	ws, err := tools.NewLocal(dir, nil)
 	require.NoError(t, err)
+	defer ws.Close()
 
 	r, problem := validate(ws, `{"files":[{"path":"./a.py","why":"runs","symbols":["run","b.helper()"]},{"path":"`+filepath.Join(dir, "b.py")+`","why":"helps","symbols":[]}],
 		"relations":[{"from":"a.py","to":"b.py","kind":"calls","symbol":"helper"}],"summary":"a calls b"}`, 10)

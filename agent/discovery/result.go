@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -135,7 +134,7 @@ func validate(ws tools.Workspace, raw string, maxFiles int) (*Result, string) {
 		if strings.TrimSpace(f.Why) == "" {
 			problems = append(problems, fmt.Sprintf("%s has no reason; say why it matters", rel))
 		}
-		if missing := absent(filepath.Join(ws.Root(), filepath.FromSlash(rel)), f.Symbols); len(missing) > 0 {
+		if missing := absent(ws, rel, f.Symbols); len(missing) > 0 {
 			problems = append(problems, fmt.Sprintf("%s does not contain %s; list only symbols that occur in the file", rel, strings.Join(missing, ", ")))
 		}
 	}
@@ -169,35 +168,31 @@ func validate(ws tools.Workspace, raw string, maxFiles int) (*Result, string) {
 	return &r, ""
 }
 
-// fileIn returns p relative to the workspace root if it names a regular
-// file inside it, or what is wrong with it.
+// fileIn returns p relative to the workspace root, slash-separated, if it
+// names a regular file inside it, or what is wrong with it.
 func fileIn(ws tools.Workspace, p string) (string, string) {
-	local, err := ws.Resolve(p)
+	rel, err := ws.Resolve(p)
 	if err != nil {
 		return "", fmt.Sprintf("%q: %v", p, err)
 	}
-	fi, err := os.Stat(local)
+	fi, err := ws.FS().Stat(rel)
 	switch {
 	case err != nil:
 		return "", fmt.Sprintf("%s does not exist; list files of the repository, by their path from its root", p)
 	case !fi.Mode().IsRegular():
 		return "", fmt.Sprintf("%s is not a file", p)
 	}
-	rel, err := filepath.Rel(ws.Root(), local)
-	if err != nil {
-		return "", fmt.Sprintf("%q: %v", p, err)
-	}
 	return filepath.ToSlash(rel), ""
 }
 
 // absent returns the symbols whose name (the last part of a qualified
 // name such as Class.method or pkg::f) does not occur as a word in the
-// file at path.
-func absent(path string, symbols []string) []string {
+// file at rel.
+func absent(ws tools.Workspace, rel string, symbols []string) []string {
 	if len(symbols) == 0 {
 		return nil
 	}
-	f, err := os.Open(path)
+	f, err := ws.FS().Open(rel)
 	if err != nil {
 		return symbols
 	}

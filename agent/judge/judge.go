@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -60,6 +61,12 @@ type Judge struct {
 	// Shell configures the shells of bash and try_candidate; nil means
 	// bash's defaults.
 	Shell *bash.Options
+	// Workspace makes the workspace of a worktree, the judge's own and
+	// each candidate's scratch one, such as a bwrap sandbox, since
+	// try_candidate runs the candidates' code; nil means tools.NewLocal.
+	// A workspace that is an io.Closer is closed before its worktree is
+	// removed.
+	Workspace func(dir string) (tools.Workspace, error)
 }
 
 var (
@@ -120,10 +127,11 @@ func (j *Judge) ask(ctx context.Context, q question) (*submitted, error) {
 		return nil, fmt.Errorf("judge %s: %w", name, err)
 	}
 	defer wt.Close()
-	ws, err := tools.NewLocal(wt.Dir)
+	ws, err := j.workspace(wt.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("judge %s: %w", name, err)
 	}
+	defer closeWorkspace(ws)
 	graph := ckg.NewTool(ws, &ckg.Options{NoCache: true})
 	if j.Index != nil {
 		ix, err := j.Index.Fork(ctx, wt.Base, wt.Dir)
@@ -138,7 +146,7 @@ func (j *Judge) ask(ctx context.Context, q question) (*submitted, error) {
 	}
 	whole := j.fits(q)
 	sub := newSubmit(q)
-	ts := []tools.Tool{sh, browse.View(ws), graph, newScratch(wt.Repo, wt.Base, j.Worktrees, "judge-"+name, j.Shell, q.candidates)}
+	ts := []tools.Tool{sh, browse.View(ws), graph, newScratch(wt.Repo, wt.Base, j.Worktrees, "judge-"+name, j.Shell, j.workspace, q.candidates)}
 	if !whole {
 		ts = append(ts, patchView(q.candidates))
 	}
@@ -179,6 +187,22 @@ func (j *Judge) ask(ctx context.Context, q question) (*submitted, error) {
 	}
 	got.answer.Trace, got.verdict.Trace = trace, trace
 	return got, nil
+}
+
+// workspace makes the workspace of a worktree.
+func (j *Judge) workspace(dir string) (tools.Workspace, error) {
+	if j.Workspace != nil {
+		return j.Workspace(dir)
+	}
+	return tools.NewLocal(dir, nil)
+}
+
+// closeWorkspace closes ws if it holds resources.
+func closeWorkspace(ws tools.Workspace) error {
+	if c, ok := ws.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
 }
 
 // check refuses a question the judge cannot answer, or a judge not set up.

@@ -26,6 +26,7 @@ const tryName = "try_candidate"
 type scratch struct {
 	repo, base, dir, label string
 	shell                  *bash.Options
+	workspace              func(dir string) (tools.Workspace, error)
 	candidates             []selector.Candidate
 
 	fn *tools.Func[tryArgs]
@@ -39,6 +40,7 @@ type scratch struct {
 type tree struct {
 	once sync.Once
 	wt   *gitx.Worktree
+	ws   tools.Workspace
 	sh   *bash.Shell
 	err  error // why it could not be made; the model reads it
 }
@@ -55,9 +57,10 @@ func (tryArgs) RefineSchema(s *jsonschema.Schema) {
 }
 
 // newScratch returns the try_candidate tool for the candidates, making
-// worktrees of base in repo under dir, labelled label-<candidate>.
-func newScratch(repo, base, dir, label string, shell *bash.Options, candidates []selector.Candidate) *scratch {
-	s := &scratch{repo: repo, base: base, dir: dir, label: label, shell: shell, candidates: candidates}
+// worktrees of base in repo under dir, labelled label-<candidate>, with
+// workspaces made by workspace.
+func newScratch(repo, base, dir, label string, shell *bash.Options, workspace func(string) (tools.Workspace, error), candidates []selector.Candidate) *scratch {
+	s := &scratch{repo: repo, base: base, dir: dir, label: label, shell: shell, workspace: workspace, candidates: candidates}
 	s.fn = tools.NewFunc(tryName, "Applies a candidate's patch in a scratch checkout of the original code made for it, and runs a shell command there, such as the tests or a script reproducing the issue. Each candidate keeps its own checkout and shell (directory and variables persist) until you submit.", s.run)
 	return s
 }
@@ -164,9 +167,9 @@ func (s *scratch) make(ctx context.Context, t *tree, id, patch string) error {
 		}
 		return fmt.Errorf("judge: applying %s: %w", id, err)
 	}
-	ws, err := tools.NewLocal(wt.Dir)
+	t.ws, err = s.workspace(wt.Dir)
 	if err == nil {
-		t.sh, err = bash.New(ws, s.shell)
+		t.sh, err = bash.New(t.ws, s.shell)
 	}
 	if err != nil {
 		t.err = err
@@ -185,6 +188,9 @@ func (s *scratch) Close() error {
 	for _, t := range trees {
 		if t.sh != nil {
 			errs = append(errs, t.sh.Close())
+		}
+		if t.ws != nil {
+			errs = append(errs, closeWorkspace(t.ws))
 		}
 		if t.wt != nil {
 			errs = append(errs, t.wt.Close())

@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/json"
 	"io/fs"
-	"path/filepath"
 	"strings"
 
 	"github.com/google/jsonschema-go/jsonschema"
@@ -28,42 +27,39 @@ var skipDirs = map[string]bool{
 // Skip reports whether a walk leaves out the directory named name.
 func Skip(name string) bool { return strings.HasPrefix(name, ".") || skipDirs[name] }
 
-// Walk calls fn for each regular file under dir, a local path, in lexical
-// order, with its path relative to root, slash-separated. Hidden entries
-// and vendored directories are left out, symbolic links are not followed,
-// and unreadable directories are passed over. It stops when fn returns
-// false or ctx is done, returning ctx's cause in that case.
-func Walk(ctx context.Context, root, dir string, fn func(rel string, d fs.DirEntry) bool) error {
+// Walk calls fn for each regular file under dir in fsys (a workspace's
+// root, typically), in lexical order, with its slash-separated path in
+// fsys. Hidden entries and vendored directories are left out, symbolic
+// links are not followed, and unreadable directories are passed over. It
+// stops when fn returns false or ctx is done, returning ctx's cause in that
+// case.
+func Walk(ctx context.Context, fsys fs.FS, dir string, fn func(p string, d fs.DirEntry) bool) error {
 	stop := false
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
 		if stop {
-			return filepath.SkipAll
+			return fs.SkipAll
 		}
 		if err != nil {
-			if d != nil && d.IsDir() {
-				return filepath.SkipDir
+			if d != nil && d.IsDir() && p != dir {
+				return fs.SkipDir
 			}
-			return nil
+			return err
 		}
 		if ctx.Err() != nil {
 			return context.Cause(ctx)
 		}
 		if p != dir && Skip(d.Name()) {
 			if d.IsDir() {
-				return filepath.SkipDir
+				return fs.SkipDir
 			}
 			return nil
 		}
 		if d.IsDir() || !d.Type().IsRegular() {
 			return nil
 		}
-		rel, rerr := filepath.Rel(root, p)
-		if rerr != nil {
-			return nil
-		}
-		if !fn(filepath.ToSlash(rel), d) {
+		if !fn(p, d) {
 			stop = true
-			return filepath.SkipAll
+			return fs.SkipAll
 		}
 		return nil
 	})

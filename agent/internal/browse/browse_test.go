@@ -25,8 +25,9 @@ func tree(t *testing.T, files map[string]string) *tools.Local {
 		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
 		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
 	}
-	ws, err := tools.NewLocal(dir)
+	ws, err := tools.NewLocal(dir, nil)
 	require.NoError(t, err)
+	t.Cleanup(func() { ws.Close() })
 	return ws
 }
 

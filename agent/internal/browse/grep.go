@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -67,12 +66,14 @@ func grep(ctx context.Context, ws tools.Workspace, a grepArgs) (tools.Result, er
 			return tools.Errorf("include %q is not a glob: %v", a.Include, err), nil
 		}
 	}
-	start := ws.Root()
+	start := "."
 	if a.Path != "" {
-		if start, err = ws.Resolve(a.Path); err != nil {
+		rel, err := ws.Resolve(a.Path)
+		if err != nil {
 			return tools.Errorf("%v", err), nil
 		}
-		if _, err := os.Stat(start); err != nil {
+		start = filepath.ToSlash(rel)
+		if _, err := ws.FS().Stat(rel); err != nil {
 			return tools.Errorf("%s does not exist; give a directory or file inside the repository", a.Path), nil
 		}
 	}
@@ -82,7 +83,8 @@ func grep(ctx context.Context, ws tools.Workspace, a grepArgs) (tools.Result, er
 		files   int
 		full    bool // stopped at a bound
 	)
-	err = Walk(ctx, ws.Root(), start, func(rel string, d fs.DirEntry) bool {
+	fsys := ws.FS().FS()
+	err = Walk(ctx, fsys, start, func(p string, d fs.DirEntry) bool {
 		if a.Include != "" {
 			if ok, _ := path.Match(a.Include, d.Name()); !ok {
 				return true
@@ -92,7 +94,7 @@ func grep(ctx context.Context, ws tools.Workspace, a grepArgs) (tools.Result, er
 			full = true
 			return false
 		}
-		matches += grepFile(filepath.Join(ws.Root(), filepath.FromSlash(rel)), rel, re, grepMaxMatches-matches, &b)
+		matches += grepFile(fsys, p, re, grepMaxMatches-matches, &b)
 		if matches >= grepMaxMatches {
 			full = true
 			return false
@@ -114,16 +116,16 @@ func grep(ctx context.Context, ws tools.Workspace, a grepArgs) (tools.Result, er
 	return tools.Result{Content: b.String()}, nil
 }
 
-// grepFile writes up to limit matching lines of the file at p to b and
-// returns how many it wrote. Large, binary and unreadable files are passed
-// over.
-func grepFile(p, rel string, re *regexp.Regexp, limit int, b *strings.Builder) int {
-	f, err := os.Open(p)
+// grepFile writes up to limit matching lines of the file at p in fsys to
+// b and returns how many it wrote. Large, binary and unreadable files are
+// passed over.
+func grepFile(fsys fs.FS, p string, re *regexp.Regexp, limit int, b *strings.Builder) int {
+	f, err := fsys.Open(p)
 	if err != nil {
 		return 0
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil || fi.Size() > grepMaxFileSize {
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() || fi.Size() > grepMaxFileSize {
 		return 0
 	}
 	data, err := io.ReadAll(io.LimitReader(f, grepMaxFileSize+1))
@@ -138,7 +140,7 @@ func grepFile(p, rel string, re *regexp.Regexp, limit int, b *strings.Builder) i
 		if !re.Match(text) {
 			continue
 		}
-		fmt.Fprintf(b, "%s:%d: %s\n", rel, line, clipLine(string(bytes.TrimRight(text, "\r"))))
+		fmt.Fprintf(b, "%s:%d: %s\n", p, line, clipLine(string(bytes.TrimRight(text, "\r"))))
 		n++
 	}
 	return n
