@@ -72,7 +72,7 @@ func ExampleWeigh() {
 		Clusters:   []selector.Cluster{{Key: "k", Members: []string{"1", "3"}}},
 	}
 	d, err := selector.Selector{Stages: []selector.Stage{
-		selector.Weigh{Weights: est.Weights},
+		selector.Weigh{Weights: est.VoterWeights},
 		selector.SyntaxVote{},
 	}}.Run(context.Background(), pool)
 	if err != nil {

@@ -66,7 +66,7 @@ func (pn Panel) Run(ctx context.Context, p *Pool) (*Step, error) {
 		strategy = pn.Strategy
 	}
 	if pn.Weights != nil {
-		strategy = vote.Weighted{Strategy: strategy, Weights: pn.Weights}
+		strategy = vote.Weighted{Strategy: strategy, VoterWeights: pn.Weights}
 	}
 	res, err := vote.Runoff{
 		Strategy:  strategy,

@@ -234,7 +234,7 @@ func TestPanelConfiguration(t *testing.T) {
 func TestShuffle(t *testing.T) {
 	ids := []string{"a", "b", "c", "d", "e"}
 	orders := func(seed uint64) map[string][][]string {
-		j1, j2 := &recorder{judge: yes()}, &recorder{judge: yes()}
+		j1, j2 := &recorder{judge: yes(ids...)}, &recorder{judge: yes(ids...)}
 		p := poolOf(ids...)
 		p.Seed = seed
 		_, err := selector.Panel{Judges: judges{"j1": j1, "j2": j2}, MaxRounds: 3}.Run(t.Context(), p)
@@ -242,7 +242,7 @@ func TestShuffle(t *testing.T) {
 		return map[string][][]string{"j1": j1.orders(), "j2": j2.orders()}
 	}
 	first := orders(1)
-	require.Len(t, first["j1"], 3, "a tie of all rejected goes three rounds")
+	require.Len(t, first["j1"], 3, "a tie of all approved goes three rounds")
 	assert.Equal(t, first, orders(1), "the same seed gives the same orders")
 	for _, o := range append(first["j1"], first["j2"]...) {
 		assert.ElementsMatch(t, ids, o, "every candidate is shown, under its ID")

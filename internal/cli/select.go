@@ -125,7 +125,7 @@ func runSelect(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return err
 		}
-		weights = est.Weights
+		weights = est.VoterWeights
 	case strategyAgreement:
 		if weights, err = agreementWeights(pools, countSources(insts)); err != nil {
 			return err
@@ -249,7 +249,7 @@ func agreementWeights(pools []*selector.Pool, sources int) (map[string]float64, 
 	if err != nil {
 		return nil, err
 	}
-	return est.Weights, nil
+	return est.VoterWeights, nil
 }
 
 func countSources(insts []*instance) int {

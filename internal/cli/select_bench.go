@@ -292,8 +292,8 @@ func (b *benchData) fromOutcomes(fold []int, folds int) weighting {
 		if err != nil {
 			return nil, err
 		}
-		cache[k] = est.Weights
-		return est.Weights, nil
+		cache[k] = est.VoterWeights
+		return est.VoterWeights, nil
 	}
 }
 
