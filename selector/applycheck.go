@@ -27,7 +27,7 @@ func (ApplyCheck) Run(ctx context.Context, p *Pool) (*Step, error) {
 		if err := ctx.Err(); err != nil {
 			return step, context.Cause(ctx)
 		}
-		applied, err := syntax.Apply(p.Base, []byte(c.Patch))
+		applied, err := syntax.Apply(ctx, p.Base, c.Patch)
 		if err != nil {
 			reason := ReasonNoApply
 			switch {
@@ -54,11 +54,11 @@ func (ApplyCheck) Run(ctx context.Context, p *Pool) (*Step, error) {
 	return step, nil
 }
 
-func syntaxDetail(problems []syntax.SyntaxError) string {
+func syntaxDetail(problems []syntax.Error) string {
 	const show = 3
 	var parts []string
 	for _, e := range problems[:min(show, len(problems))] {
-		parts = append(parts, e.String())
+		parts = append(parts, e.Error())
 	}
 	if len(problems) > show {
 		parts = append(parts, fmt.Sprintf("and %d more", len(problems)-show))

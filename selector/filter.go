@@ -53,9 +53,9 @@ func contentProblem(patch string) (Reason, string) {
 			path = f.OldName
 		}
 		switch syntax.Classify(path, f.IsNew || f.IsCopy) {
-		case syntax.Test:
+		case syntax.FileTest:
 			tests = append(tests, path)
-		case syntax.Scratch:
+		case syntax.FileScratch:
 			scratch = append(scratch, path)
 		default:
 			return "", ""

@@ -97,7 +97,7 @@ func TestSyntaxCluster(t *testing.T) {
 	}{
 		{"full-file", true, selector.SyntaxCluster{}, [][]string{{"fix1", "fix2", "both"}, {"fix3"}, {"tests"}}, "full-file"},
 		{"patch-only", false, selector.SyntaxCluster{}, [][]string{{"fix1", "fix2", "both"}, {"fix3"}, {"tests"}}, "patch-only"},
-		{"tests count when asked", true, selector.SyntaxCluster{Ignore: func(_ string, k syntax.FileKind) bool { return k == syntax.Scratch }},
+		{"tests count when asked", true, selector.SyntaxCluster{Ignore: func(_ string, k syntax.FileKind) bool { return k == syntax.FileScratch }},
 			[][]string{{"fix1", "fix2"}, {"fix3"}, {"tests"}, {"both"}}, "full-file"},
 	}
 	for _, tt := range tests {

@@ -182,7 +182,7 @@ func TestBenchClusters(t *testing.T) {
 	ctx := context.Background()
 	keyWith := func(opts *Options) func(string) (Key, error) {
 		return func(p string) (Key, error) {
-			n, err := Normalize(ctx, nil, []byte(p), opts)
+			n, err := Normalize(ctx, nil, p, opts)
 			if err != nil {
 				return "", err
 			}
@@ -264,7 +264,7 @@ func TestBenchFragments(t *testing.T) {
 	var hunks, clean, reread, agree int
 	for _, in := range insts {
 		for _, r := range in.rows {
-			files, err := parsePatch([]byte(r.Patch))
+			files, err := parsePatch(r.Patch)
 			if err != nil {
 				continue
 			}

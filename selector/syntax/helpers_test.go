@@ -25,7 +25,7 @@ type files map[string]string
 // gitDiff returns what `git diff` prints for the change from before to
 // after, made in a fresh repository, with renames detected and binary
 // data included.
-func gitDiff(t testing.TB, before, after files) []byte {
+func gitDiff(t testing.TB, before, after files) string {
 	t.Helper()
 	dir := t.TempDir()
 	git := func(args ...string) string {
@@ -64,7 +64,7 @@ func gitDiff(t testing.TB, before, after files) []byte {
 	git("commit", "-q", "--allow-empty", "-m", "base")
 	write(after)
 	git("add", "-A")
-	return []byte(git("diff", "--cached", "-M", "--binary"))
+	return git("diff", "--cached", "-M", "--binary")
 }
 
 // tree returns files as an in-memory file system.
@@ -82,10 +82,10 @@ func tree(fs files) fstest.MapFS {
 
 // keyOf normalises patch in the given mode (base is used only in
 // full-file mode).
-func keyOf(t testing.TB, mode syntax.Mode, base files, patch []byte, opts *syntax.Options) *syntax.Normal {
+func keyOf(t testing.TB, mode syntax.Mode, base files, patch string, opts *syntax.Options) *syntax.Normal {
 	t.Helper()
 	var fsys fs.FS
-	if mode == syntax.FullFile {
+	if mode == syntax.ModeFullFile {
 		fsys = tree(base)
 	}
 	n, err := syntax.Normalize(context.Background(), fsys, patch, opts)
