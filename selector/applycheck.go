@@ -19,7 +19,8 @@ type ApplyCheck struct{}
 // Run implements [Stage].
 func (ApplyCheck) Run(ctx context.Context, p *Pool) (*Step, error) {
 	step := &Step{Stage: "apply_check"}
-	if p.Base == nil {
+	base := p.base()
+	if base == nil {
 		step.Notes = append(step.Notes, "the original files are not at hand: nothing checked")
 		return step, nil
 	}
@@ -27,7 +28,7 @@ func (ApplyCheck) Run(ctx context.Context, p *Pool) (*Step, error) {
 		if err := ctx.Err(); err != nil {
 			return step, context.Cause(ctx)
 		}
-		applied, err := syntax.Apply(ctx, p.Base, c.Patch)
+		applied, err := syntax.Apply(ctx, base, c.Patch)
 		if err != nil {
 			reason := ReasonNoApply
 			switch {

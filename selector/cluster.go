@@ -35,7 +35,8 @@ type SyntaxCluster struct {
 // Run implements [Stage].
 func (sc SyntaxCluster) Run(ctx context.Context, p *Pool) (*Step, error) {
 	step := &Step{Stage: "syntax_cluster", Mode: syntax.ModePatchOnly.String()}
-	if p.Base != nil {
+	base := p.base()
+	if base != nil {
 		step.Mode = syntax.ModeFullFile.String()
 	}
 	opts := &syntax.Options{Ignore: sc.Ignore, KeepDocstrings: sc.KeepDocstrings}
@@ -45,7 +46,7 @@ func (sc SyntaxCluster) Run(ctx context.Context, p *Pool) (*Step, error) {
 		}
 	}
 	outs, err := callAll(ctx, len(p.Candidates), runtime.GOMAXPROCS(0), 0, func(ctx context.Context, i int) (syntax.Key, error) {
-		n, err := syntax.Normalize(ctx, p.Base, p.Candidates[i].Patch, opts)
+		n, err := syntax.Normalize(ctx, base, p.Candidates[i].Patch, opts)
 		if err != nil {
 			return "", err
 		}

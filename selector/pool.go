@@ -7,6 +7,8 @@ import (
 	"math"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/conclave-dev/conclave/selector/syntax"
 )
 
 // Candidate is one proposed patch.
@@ -78,7 +80,8 @@ type Pool struct {
 
 	all     []Candidate // every candidate given, in order
 	steps   []Step
-	dropped []string // IDs in the order they were dropped
+	dropped []string     // IDs in the order they were dropped
+	files   *syntax.Base // Base, read and parsed once for all stages
 }
 
 // NewPool returns a pool of the given candidates, checked: every ID must be
@@ -116,6 +119,18 @@ func (p *Pool) start() error {
 	}
 	p.all = slices.Clone(p.Candidates)
 	return nil
+}
+
+// base returns the original files through a cache that reads and parses
+// each file once for the whole selection, or nil without them.
+func (p *Pool) base() fs.FS {
+	if p.Base == nil {
+		return nil
+	}
+	if p.files == nil {
+		p.files = syntax.NewBase(p.Base)
+	}
+	return p.files
 }
 
 // weight returns c's weight in the pool.

@@ -95,6 +95,8 @@ func (c *Change) Path() string {
 // patch's order.
 type Applied struct {
 	Changes []Change
+
+	base *Base // the tree the patch applied to, whose syntax Check reuses
 }
 
 // Apply parses a unified git diff and applies it to the files of base,
@@ -117,11 +119,11 @@ func Apply(ctx context.Context, base fs.FS, patch string) (*Applied, error) {
 	if err != nil {
 		return nil, err
 	}
-	return applyFiles(ctx, base, files)
+	return applyFiles(ctx, NewBase(base), files)
 }
 
-func applyFiles(ctx context.Context, base fs.FS, files []*gitdiff.File) (*Applied, error) {
-	a := &Applied{Changes: make([]Change, 0, len(files))}
+func applyFiles(ctx context.Context, base *Base, files []*gitdiff.File) (*Applied, error) {
+	a := &Applied{Changes: make([]Change, 0, len(files)), base: base}
 	for _, f := range files {
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
@@ -276,7 +278,7 @@ func opOf(f *gitdiff.File) Op {
 	return OpModify
 }
 
-func applyFile(base fs.FS, f *gitdiff.File) (Change, error) {
+func applyFile(base *Base, f *gitdiff.File) (Change, error) {
 	ch := Change{Op: opOf(f), OldPath: f.OldName, NewPath: f.NewName, OldMode: gitMode(f.OldMode), NewMode: gitMode(f.NewMode), Binary: f.IsBinary}
 	if ch.Op == OpCreate {
 		ch.OldPath = ""

@@ -52,28 +52,23 @@ func Check(ctx context.Context, a *Applied) ([]Error, error) {
 		if r == nil || ch.New == nil || ch.Binary {
 			continue
 		}
-		after, err := fileProblems(ctx, r, ch.Path(), ch.New)
+		old, new, err := a.trees(ctx, ch, r, false, true)
 		if err != nil {
 			return nil, err
 		}
-		if len(after) == 0 {
+		if !new.hasError {
 			continue
 		}
-		var before []Error
-		if ch.Old != nil {
-			if before, err = fileProblems(ctx, r, ch.Path(), ch.Old); err != nil {
-				return nil, err
-			}
+		before := map[string]int{}
+		for _, e := range old.errors {
+			before[e.match(ch.Old)]++
 		}
-		old := map[string]int{}
-		for _, e := range before {
-			old[e.match(ch.Old)]++
-		}
-		for _, e := range after {
-			if m := e.match(ch.New); old[m] > 0 {
-				old[m]--
+		for _, e := range new.errors {
+			if m := e.match(ch.New); before[m] > 0 {
+				before[m]--
 				continue
 			}
+			e.Path = ch.Path()
 			out = append(out, e)
 		}
 	}
@@ -89,26 +84,6 @@ func (e Error) match(src []byte) string {
 		line = strings.TrimSpace(lines[e.Line-1])
 	}
 	return fmt.Sprintf("%t\x00%s\x00%s", e.Missing, e.Node, line)
-}
-
-func fileProblems(ctx context.Context, r *rules, path string, src []byte) ([]Error, error) {
-	tree, err := parse(ctx, r.lang, src)
-	if err != nil {
-		return nil, err
-	}
-	defer tree.Close()
-	var out []Error
-	walkProblems(tree.RootNode(), func(n *sitter.Node) {
-		p := n.StartPoint()
-		e := Error{Path: path, Line: int(p.Row) + 1, Column: int(p.Column) + 1, Missing: n.IsMissing()}
-		if e.Missing {
-			e.Node = n.Type()
-		} else {
-			e.Node = snippet(src[n.StartByte():n.EndByte()])
-		}
-		out = append(out, e)
-	})
-	return out, nil
 }
 
 // errorWeight measures how badly a text parses: the bytes its ERROR nodes

@@ -157,4 +157,17 @@
 //
 // Every function is safe for concurrent use and deterministic. Parsers are
 // pooled per language.
+//
+// # Many patches to one tree
+//
+// A selection checks and normalises every candidate against the same
+// original files. Give those calls one [Base] (NewBase wraps any fs.FS):
+// it reads each file once and keeps its syntax, and a patched file is then
+// read by parsing only the top-level nodes the patch touches, with an
+// unchanged neighbour on each side, reusing the rest. That reading is
+// taken only when it cannot differ from a parse of the whole file (neither
+// has a syntax error and the neighbours come out as they were); otherwise
+// the whole file is parsed. Five hundred candidates changing one 72 KB
+// file are checked and clustered in about four seconds on one core
+// (BenchmarkPool500 in package selector).
 package syntax

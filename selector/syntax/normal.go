@@ -136,7 +136,7 @@ func Normalize(ctx context.Context, base fs.FS, patch string, opts *Options) (*N
 	n := &Normal{Mode: ModePatchOnly}
 	if base != nil {
 		n.Mode = ModeFullFile
-		a, err := applyFiles(ctx, base, files)
+		a, err := applyFiles(ctx, NewBase(base), files)
 		if err != nil {
 			return nil, err
 		}
@@ -144,7 +144,7 @@ func Normalize(ctx context.Context, base fs.FS, patch string, opts *Options) (*N
 			if ctx.Err() != nil {
 				return nil, context.Cause(ctx)
 			}
-			if err := n.addChange(ctx, &a.Changes[i], opts); err != nil {
+			if err := n.addChange(ctx, a, &a.Changes[i], opts); err != nil {
 				return nil, err
 			}
 		}
@@ -205,7 +205,7 @@ func (n *Normal) finish(f NormalFile, unchanged bool) {
 	n.Files = append(n.Files, f)
 }
 
-func (n *Normal) addChange(ctx context.Context, ch *Change, opts *Options) error {
+func (n *Normal) addChange(ctx context.Context, a *Applied, ch *Change, opts *Options) error {
 	f, ok := n.start(ch.Op, ch.OldPath, ch.NewPath, ch.OldMode, ch.NewMode, opts)
 	if !ok {
 		return nil
@@ -238,27 +238,13 @@ func (n *Normal) addChange(ctx context.Context, ch *Change, opts *Options) error
 		return nil
 	}
 	keep := opts.keepDoc()
-	read := func(src []byte) ([]byte, []tok, error) {
-		tree, err := parse(ctx, r.lang, src)
-		if err != nil {
-			return nil, nil, err
-		}
-		defer tree.Close()
-		sh := sha256.New()
-		toks := r.walk(tree.RootNode(), src, sh, keep)
-		return sh.Sum(nil), r.stream(string(src), toks, keep), nil
-	}
-	oldSum, before, err := read(ch.Old)
+	old, new, err := a.trees(ctx, ch, r, keep, false)
 	if err != nil {
 		return err
 	}
-	newSum, after, err := read(ch.New)
-	if err != nil {
-		return err
-	}
-	f.sum = newSum
-	f.Edits = edits(before, after, 1, 0)
-	n.finish(f, bytes.Equal(oldSum, newSum))
+	f.sum = new.sum
+	f.Edits = edits(old.streamOf(r, ch.Old, keep), new.streamOf(r, ch.New, keep), 1, 0)
+	n.finish(f, bytes.Equal(old.sum, new.sum))
 	return nil
 }
 
