@@ -58,7 +58,7 @@ func TestSplice(t *testing.T) {
 		{"a.py", "\n\n# between\n", "\n\n\ndef new():\n    return 0\n\n# between\n", true},
 		{"a.py", "Z = 'z'\n", "Z = 'zz'\n", true},
 		{"a.py", "import os\n", "import sys\n", true},
-		{"a.py", "return x + 1", "return '''x", false}, // an open string swallows the rest
+		{"a.py", "return x + 1", "return '''x", false},               // an open string swallows the rest
 		{"a.py", "\n\n# between\n", "\n\n@dec2\n# between\n", false}, // a decorator joins the class
 		{"b.go", "return t.A", "return t.A + 1", true},
 		{"b.go", "fmt.Println(\"hi\")", "fmt.Println(\"hi\", 1)", true},
