@@ -37,7 +37,7 @@ func (ApplyCheck) Run(ctx context.Context, p *Pool) (*Step, error) {
 			case errors.Is(err, syntax.ErrMalformedPatch):
 				reason = ReasonMalformed
 			}
-			step.Dropped = append(step.Dropped, Drop{Candidate: c.ID, Reason: reason, Detail: err.Error()})
+			step.Dropped = append(step.Dropped, Rejection{Candidate: c.ID, Reason: reason, Detail: err.Error()})
 			continue
 		}
 		problems, err := syntax.Check(ctx, applied)
@@ -47,7 +47,7 @@ func (ApplyCheck) Run(ctx context.Context, p *Pool) (*Step, error) {
 		case err != nil:
 			step.Notes = append(step.Notes, fmt.Sprintf("%s: not checked for syntax errors: %v", c.ID, err))
 		case len(problems) > 0:
-			step.Dropped = append(step.Dropped, Drop{Candidate: c.ID, Reason: ReasonSyntax, Detail: syntaxDetail(problems)})
+			step.Dropped = append(step.Dropped, Rejection{Candidate: c.ID, Reason: ReasonSyntax, Detail: syntaxDetail(problems)})
 		}
 	}
 	dropped := droppedSet(step)

@@ -34,7 +34,8 @@ type SyntaxCluster struct {
 
 // Run implements [Stage].
 func (sc SyntaxCluster) Run(ctx context.Context, p *Pool) (*Step, error) {
-	step := &Step{Stage: "syntax_cluster", Mode: syntax.ModePatchOnly.String()}
+	step := &Step{Stage: "syntax_cluster", Mode: syntax.ModePatchOnly.String(),
+		Settings: &Settings{Ignored: "tests, scratch scripts and documentation", KeepDocstrings: sc.KeepDocstrings}}
 	base := p.base()
 	if base != nil {
 		step.Mode = syntax.ModeFullFile.String()
@@ -44,6 +45,8 @@ func (sc SyntaxCluster) Run(ctx context.Context, p *Pool) (*Step, error) {
 		opts.Ignore = func(_ string, kind syntax.FileKind) bool {
 			return kind == syntax.FileTest || kind == syntax.FileScratch || kind == syntax.FileDocs
 		}
+	} else {
+		step.Settings.Ignored = "the files SyntaxCluster.Ignore chose"
 	}
 	outs, err := callAll(ctx, len(p.Candidates), runtime.GOMAXPROCS(0), 0, func(ctx context.Context, i int) (syntax.Key, error) {
 		n, err := syntax.Normalize(ctx, base, p.Candidates[i].Patch, opts)

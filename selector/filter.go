@@ -26,7 +26,7 @@ func (ContentFilter) Run(ctx context.Context, p *Pool) (*Step, error) {
 			return step, context.Cause(ctx)
 		}
 		if reason, detail := contentProblem(c.Patch); reason != "" {
-			step.Dropped = append(step.Dropped, Drop{Candidate: c.ID, Reason: reason, Detail: detail})
+			step.Dropped = append(step.Dropped, Rejection{Candidate: c.ID, Reason: reason, Detail: detail})
 		}
 	}
 	dropped := droppedSet(step)

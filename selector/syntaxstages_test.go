@@ -80,7 +80,7 @@ func TestApplyCheck(t *testing.T) {
 	assert.Equal(t, "stale", step.Dropped[1].Candidate)
 	assert.Equal(t, selector.ReasonNoApply, step.Dropped[1].Reason)
 	assert.Contains(t, step.Dropped[1].Detail, "calc.py")
-	assert.Equal(t, selector.Drop{Candidate: "empty", Reason: selector.ReasonEmpty, Detail: step.Dropped[2].Detail}, step.Dropped[2])
+	assert.Equal(t, selector.Rejection{Candidate: "empty", Reason: selector.ReasonEmpty, Detail: step.Dropped[2].Detail}, step.Dropped[2])
 
 	p = &selector.Pool{Candidates: cs}
 	step, err = selector.ApplyCheck{}.Run(t.Context(), p)
