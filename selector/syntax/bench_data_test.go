@@ -176,7 +176,8 @@ func scoreClusters(insts []benchInstance, keys [][]Key, mixed func(string, []ben
 // to the benchmark's verdicts. The key must merge everything exact text
 // merges (it is a function of the text), find agreement in at least as
 // many instances as white space normalisation, and never fail on a
-// candidate. With -short only the baselines and the default key run.
+// candidate. The key's variants (one tokeniser alone, docstrings kept)
+// only add figures to the log, so they run when the log is shown, with -v.
 func TestBenchClusters(t *testing.T) {
 	insts := loadBench(t)
 	ctx := context.Background()
@@ -197,7 +198,7 @@ func TestBenchClusters(t *testing.T) {
 		{"white space collapsed", func(p string) (Key, error) { return spaceKey(p), nil }},
 		{"key", keyWith(nil)},
 	}
-	if !testing.Short() {
+	if testing.Verbose() {
 		strategies = append(strategies, []struct {
 			name string
 			key  func(string) (Key, error)
