@@ -457,12 +457,26 @@ func outcome(res *vote.Result, err error, ballots bool) string {
 		o.Sentinel = "other"
 	}
 	if ballots {
-		o.Counted = slices.Clone(res.Counted)
-		o.Ignored = slices.Clone(res.Ignored)
-		slices.SortFunc(o.Counted, func(a, b vote.Ballot) int { return strings.Compare(dump(a), dump(b)) })
-		slices.SortFunc(o.Ignored, func(a, b vote.Ignored) int { return strings.Compare(dump(a), dump(b)) })
+		o.Counted = sortedBy(res.Counted)
+		o.Ignored = sortedBy(res.Ignored)
 	}
 	return dump(o)
+}
+
+// sortedBy returns a copy of xs sorted by their JSON.
+func sortedBy[T any](xs []T) []T {
+	keys := make([]string, len(xs))
+	order := make([]int, len(xs))
+	for i, x := range xs {
+		data, _ := json.Marshal(x)
+		keys[i], order[i] = string(data), i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
+	out := make([]T, len(xs))
+	for i, j := range order {
+		out[i] = xs[j]
+	}
+	return out
 }
 
 // encode renders a whole decision.
