@@ -441,7 +441,7 @@ func TestResultOwnsItsMemory(t *testing.T) {
 }
 
 func TestStrategyFunc(t *testing.T) {
-	// A strategy built from Screen and Tiebreak.Rank: plurality where a
+	// A strategy built from Screen and Tiebreak.Order: plurality where a
 	// ranking's first choice counts too.
 	firstChoice := vote.StrategyFunc(func(candidates []string, ballots []vote.Ballot) (*vote.Result, error) {
 		res := &vote.Result{Strategy: "first_choice"}

@@ -58,7 +58,7 @@ func TestCheckCancelled(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
-func TestSyntaxErrorString(t *testing.T) {
+func TestErrorString(t *testing.T) {
 	assert.Equal(t, `a.py:5:1: syntax error at "def g(y)"`, syntax.Error{Path: "a.py", Line: 5, Column: 1, Node: "def g(y)"}.Error())
 	assert.Equal(t, `a.go:5:1: missing }`, syntax.Error{Path: "a.go", Line: 5, Column: 1, Missing: true, Node: "}"}.Error())
 }

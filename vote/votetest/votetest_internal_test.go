@@ -35,7 +35,7 @@ func run(s vote.Strategy, concurrent bool) map[string]error {
 	return failed
 }
 
-// count is a plurality written with Screen and Tiebreak.Rank, with a hook
+// count is a plurality written with Screen and Tiebreak.Order, with a hook
 // to break it.
 func count(candidates []string, counted []vote.Ballot, ignored []vote.Ignored, bump func(scores map[string]float64)) *vote.Result {
 	res := &vote.Result{Strategy: "broken", Counted: counted, Ignored: ignored, Scores: map[string]float64{}}
