@@ -210,3 +210,36 @@ func ExampleClassify() {
 	// docs/index.rst docs
 	// setup.cfg other
 }
+
+// Many candidates against one tree: a Base reads and parses shapes.py once
+// for all of them, both for checking and for normalising.
+func ExampleNewBase() {
+	base := syntax.NewBase(fstest.MapFS{"shapes.py": {Data: []byte(exampleBase)}})
+	patch := func(body string) string {
+		return "diff --git a/shapes.py b/shapes.py\n--- a/shapes.py\n+++ b/shapes.py\n@@ -1,2 +1,2 @@\n def area(width, height):\n-    return width * height\n+" + body + "\n"
+	}
+	ctx := context.Background()
+	var keys []syntax.Key
+	for _, body := range []string{"    return abs(width * height)", "    return abs(width*height)  # never negative", "    return abs(width * height"} {
+		a, err := syntax.Apply(ctx, base, patch(body))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		problems, err := syntax.Check(ctx, a)
+		if err != nil || len(problems) > 0 {
+			fmt.Println("breaks the syntax:", problems, err)
+			continue
+		}
+		n, err := syntax.Normalize(ctx, base, patch(body), nil)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		keys = append(keys, n.Key)
+	}
+	fmt.Println("same change:", keys[0] == keys[1])
+	// Output:
+	// breaks the syntax: [shapes.py:2:5: syntax error at "return abs(width * height"] <nil>
+	// same change: true
+}

@@ -1,8 +1,12 @@
 // Package votetest checks that a [vote.Strategy] keeps its contract.
 //
 // [TestStrategy] is the conformance suite every strategy runs, the ones of
-// package vote included; [CheckResult] checks one decision and suits fuzz
-// tests.
+// package vote included: it holds votes in every kind of ballot, checks
+// that weights count and ballot order does not, and reports a failure at
+// the line that called it, with the decisions as indented JSON.
+// [CheckResult] checks one decision and suits fuzz tests. A new additive
+// strategy is best written as a [vote.Tally], which passes by
+// construction what the suite checks of the tally itself.
 package votetest
 
 import (
