@@ -5,8 +5,8 @@
 // that weights count and ballot order does not, and reports a failure at
 // the line that called it, with the decisions as indented JSON.
 // [CheckResult] checks one decision and suits fuzz tests. A new additive
-// strategy is best written as a [vote.Tally], which passes by
-// construction what the suite checks of the tally itself.
+// strategy is best written as a [vote.Tally], which screens, adds and
+// ranks the ballots as the suite expects.
 package votetest
 
 import (
