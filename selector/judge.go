@@ -39,20 +39,21 @@ type JudgeFunc func(ctx context.Context, q Question) (Answer, error)
 // Judge calls f.
 func (f JudgeFunc) Judge(ctx context.Context, q Question) (Answer, error) { return f(ctx, q) }
 
-// Question is what a judge is asked.
+// Question is what a judge is asked. It encodes as JSON, for a judge
+// that sends it on or records it.
 type Question struct {
-	Issue string
+	Issue string `json:"issue"`
 	// Candidates are the candidates to judge, in the order to present
 	// them: shuffled from the pool's seed for each judge and round, so no
 	// candidate is always shown first. Answer by ID.
-	Candidates []Candidate
+	Candidates []Candidate `json:"candidates"`
 	// Kind is vote.KindApproval (say yes or no to each candidate) or
 	// vote.KindChoice (pick one).
-	Kind vote.Kind
+	Kind vote.Kind `json:"kind"`
 	// Criteria are the standards to judge by.
-	Criteria []Criterion
+	Criteria []Criterion `json:"criteria,omitempty"`
 	// Round counts the rounds of the vote, from 1.
-	Round int
+	Round int `json:"round"`
 }
 
 // Answer is a judge's answer to a [Question].
@@ -170,37 +171,38 @@ type seat struct {
 }
 
 // seatJudges checks a stage's judges and weights and seats the judges in
-// name order, leaving out those weighted 0 (with a note: their votes would
-// not count, so they are not asked).
-func seatJudges(stage string, judges map[string]Judge, weights map[string]float64) ([]seat, []string, error) {
+// name order, leaving out those weighted 0 (with a note in step: their
+// votes would not count, so they are not asked). The judges seated go in
+// step's settings.
+func seatJudges(stage string, judges map[string]Judge, weights map[string]float64, step *Step) ([]seat, error) {
 	if len(judges) == 0 {
-		return nil, nil, fmt.Errorf("selector: %s.Judges is empty: seat at least one judge", stage)
+		return nil, fmt.Errorf("selector: %s.Judges is empty: seat at least one judge", stage)
 	}
-	if err := checkWeights(stage+".Weights", weights); err != nil {
-		return nil, nil, err
+	if err := checkWeights(stage+".JudgeWeights", weights); err != nil {
+		return nil, err
 	}
 	var seats []seat
-	var notes []string
 	for _, name := range slices.Sorted(maps.Keys(judges)) {
 		j := judges[name]
 		w, ok := weights[name]
 		switch {
 		case name == "" || !utf8.ValidString(name):
-			return nil, nil, fmt.Errorf("selector: %s.Judges has a judge named %q: name every judge in UTF-8", stage, name)
+			return nil, fmt.Errorf("selector: %s.Judges has a judge named %q: name every judge in UTF-8", stage, name)
 		case j == nil:
-			return nil, nil, fmt.Errorf("selector: %s.Judges[%q] is nil: remove it or set a judge", stage, name)
+			return nil, fmt.Errorf("selector: %s.Judges[%q] is nil: remove it or set a judge", stage, name)
 		case !ok:
 			w = 1
 		case w == 0:
-			notes = append(notes, fmt.Sprintf("judge %q weighs 0 and was not asked", name))
+			step.Notes = append(step.Notes, fmt.Sprintf("judge %q weighs 0 and was not asked", name))
 			continue
 		}
 		seats = append(seats, seat{name: name, judge: j, weight: w})
+		step.Settings.Judges = append(step.Settings.Judges, name)
 	}
 	if len(seats) == 0 {
-		return nil, notes, fmt.Errorf("selector: every judge of %s weighs 0: give at least one judge a positive weight", stage)
+		return nil, fmt.Errorf("selector: every judge of %s weighs 0: give at least one judge a positive weight", stage)
 	}
-	return seats, notes, nil
+	return seats, nil
 }
 
 // poll returns the vote.Poll by which the seated judges answer questions
@@ -212,10 +214,12 @@ func (p *Pool) poll(step *Step, seats []seat, kind vote.Kind, criteria []Criteri
 		qs := make([]Question, len(seats))
 		for i, s := range seats {
 			qs[i] = Question{Issue: p.Issue, Kind: kind, Criteria: criteria, Round: round}
-			for _, id := range shuffled(ids, p.Seed, s.name, round) {
+			order := shuffled(ids, p.Seed, s.name, round)
+			for _, id := range order {
 				c, _ := p.byID(id)
 				qs[i].Candidates = append(qs[i].Candidates, c)
 			}
+			step.JudgeOrders = append(step.JudgeOrders, JudgeOrder{Judge: s.name, Round: round, Candidates: order})
 		}
 		outs, err := callAll(ctx, len(seats), 0, timeout, func(ctx context.Context, i int) (Answer, error) {
 			return seats[i].judge.Judge(ctx, qs[i])

@@ -117,9 +117,12 @@ func MaxJudgeCalls(n, judges int) int {
 
 // Run implements [Stage].
 func (t Tournament) Run(ctx context.Context, p *Pool) (*Step, error) {
-	step := &Step{Stage: "tournament"}
-	seats, notes, err := seatJudges("Tournament", t.Judges, nil)
-	step.Notes = notes
+	criteria := t.Criteria
+	if criteria == nil {
+		criteria = DefaultCriteria()
+	}
+	step := &Step{Stage: "tournament", Settings: &Settings{Criteria: criteria, Timeout: Duration(t.Timeout), Parallel: t.Parallel}}
+	seats, err := seatJudges("Tournament", t.Judges, nil, step)
 	if err != nil {
 		return step, err
 	}
@@ -128,10 +131,6 @@ func (t Tournament) Run(ctx context.Context, p *Pool) (*Step, error) {
 	}
 	if decided := p.trivial(step); decided {
 		return step, nil
-	}
-	criteria := t.Criteria
-	if criteria == nil {
-		criteria = DefaultCriteria()
 	}
 	rank := map[string]int{}
 	for i, c := range p.Candidates {

@@ -164,7 +164,7 @@ func TestVerifierRejects(t *testing.T) {
 	require.NoError(t, err)
 	d, err := selector.Selector{Stages: []selector.Stage{
 		selector.SyntaxCluster{},
-		selector.SyntaxVote{Threshold: 0.5, Verifier: verifier},
+		selector.SyntaxVote{Strategy: vote.Majority{}, Verifier: verifier},
 		selector.Panel{Judges: map[string]selector.Judge{"j": j}},
 	}}.Run(t.Context(), pool)
 	require.NoError(t, err)
