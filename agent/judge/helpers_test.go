@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -68,13 +69,35 @@ func newProject(t *testing.T) *project {
 	return p
 }
 
-// assertClean checks that no worktree is left: none in the directory, none
-// known to the repository.
+// children returns the live processes this process started and has not
+// reaped, from /proc; nil where there is no /proc.
+func children(t *testing.T) []string {
+	t.Helper()
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	var out []string
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue // it ended meanwhile
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so read after ")".
+		s := string(b)
+		fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(fields) > 1 && fields[1] == strconv.Itoa(os.Getpid()) && fields[0] != "Z" {
+			out = append(out, s[:strings.LastIndexByte(s, ')')+1])
+		}
+	}
+	return out
+}
+
+// assertClean checks that nothing is left: no worktree in the directory or
+// known to the repository, no process of ours.
 func (p *project) assertClean(t *testing.T) {
 	t.Helper()
 	entries, err := os.ReadDir(p.worktrees)
 	require.NoError(t, err)
 	assert.Empty(t, entries, "worktrees left behind")
+	assert.Empty(t, children(t), "processes left behind")
 	list := git(t, p.dir, "worktree", "list", "--porcelain")
 	assert.Equal(t, 1, strings.Count(list, "worktree "), "the repository still lists worktrees:\n%s", list)
 }
