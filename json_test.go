@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/conclave-dev/conclave/agent"
+	"github.com/conclave-dev/conclave/agent/discovery"
 	"github.com/conclave-dev/conclave/llm"
 	"github.com/conclave-dev/conclave/selector"
 	"github.com/conclave-dev/conclave/selector/syntax"
@@ -26,6 +27,8 @@ var serialised = []any{
 	llm.Request{}, llm.Response{}, llm.Event{}, llm.Totals{}, llm.Price{},
 	// agent: runs, their events and trajectories
 	agent.Run{}, agent.Event{}, agent.Trae{},
+	// agent/discovery: DeepDiscovery's answer, a tool result in trajectories
+	discovery.Result{},
 	// vote
 	vote.Result{}, vote.Estimate{}, vote.Item{}, vote.Prior{}, vote.Record{},
 	// selector

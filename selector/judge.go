@@ -16,8 +16,8 @@ import (
 )
 
 // Judge gives its opinion of candidate patches, typically by asking a
-// model. The agent package provides judges backed by LLMs; tests use
-// [JudgeFunc].
+// model. Package agent/judge provides judges backed by LLM agents; tests
+// use [JudgeFunc].
 //
 // Judge answers q: for a question of kind [vote.KindApproval], a yes or no
 // for every candidate in Answer.Approve; for [vote.KindChoice], the one

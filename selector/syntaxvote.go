@@ -10,8 +10,8 @@ import (
 )
 
 // Verifier checks a candidate once more before a vote's winner is
-// accepted: Trae's "dual verification". The agent package provides
-// verifiers backed by LLMs; tests use [VerifierFunc]. Verify must honour
+// accepted: Trae's "dual verification". Package agent/judge provides
+// verifiers backed by LLM agents; tests use [VerifierFunc]. Verify must honour
 // ctx. An error or panic counts as a refusal and is recorded as a
 // [Failure].
 type Verifier interface {

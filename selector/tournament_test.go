@@ -248,3 +248,22 @@ func TestTournamentCancelled(t *testing.T) {
 	_, err := selector.Tournament{Judges: map[string]selector.Judge{"j": judge}}.Run(ctx, poolOf("a", "b", "c", "d"))
 	assert.ErrorIs(t, err, errBroken)
 }
+
+// BenchmarkTournament measures the stage's own work, with judges that
+// answer at once: 6 and 24 candidates, 5 and 23 matches, so the ratio of
+// the two should stay near 23/5.
+func BenchmarkTournament(b *testing.B) {
+	for _, n := range []int{6, 24} {
+		b.Run(fmt.Sprintf("candidates=%d", n), func(b *testing.B) {
+			ids := numbered(n)
+			judges := map[string]selector.Judge{"a": prefers{favourite: ids[n/2]}, "b": first{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				p := poolOf(ids...)
+				if _, err := (selector.Tournament{Judges: judges}).Run(b.Context(), p); err != nil || p.Winner == "" {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -37,7 +37,10 @@ type Judge struct {
 	// Agent is the loop each question runs: Model and ModelName, Limits,
 	// request settings, Hooks and Observer. Name names the judge in
 	// events, worktree labels and trajectory files; "" means ModelName.
-	// Tools, System and Trajectory are the judge's own, set per question.
+	// Tools and System are the judge's own, set per question. Trajectory,
+	// if set, receives the events of every question, so it must take
+	// concurrent writes, unless Trajectories gives each question a file
+	// of its own.
 	Agent agent.Agent
 	// Repo is the repository and Base the commit of the original code the
 	// candidates patch.
