@@ -18,10 +18,13 @@
 //     and tools/mcp are the agents' tools.
 //   - agent: the loop every agent runs on (concurrent tool calls, limits,
 //     context trimming, events, hooks, JSONL trajectories, subagents as
-//     tools); agent/mustpatch refuses task_done until there is a patch.
+//     tools); agent/mustpatch refuses task_done until there is a patch;
+//     agent/judge is the judge of candidate patches (selector's Judge and
+//     Verifier), agent/discovery the Coder's code-search subagent.
 //   - vote: ballots, tallies and voting strategies, pure and model-free.
-//   - selector: candidate patches and the stages that filter, cluster and
-//     vote on them (selector/syntax compares patches by syntax tree).
+//   - selector: candidate patches and the stages that filter, cluster,
+//     vote on them and play them off in a tournament (selector/syntax
+//     compares patches by syntax tree).
 //
 // Nothing here needs a network or an API key to be tested: models are
 // faked by llmtest, providers by httptest servers speaking their real wire

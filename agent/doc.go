@@ -55,8 +55,8 @@
 // ([ErrStop]).
 //
 // Credentials never reach the model, an event or a trajectory through a
-// tool's output: values of environment variables whose names end in _KEY,
-// _TOKEN, _SECRET or PASSWORD, Agent.Secrets, API keys of the common
+// tool's output: values of the environment variables [tools.IsSecret]
+// reports (the rule that also scrubs commands' environments), Agent.Secrets, API keys of the common
 // shapes and Authorization headers are redacted from every tool result.
 // Trajectory lines are redacted whole.
 //

@@ -24,7 +24,7 @@ func Example() {
 	if err := os.WriteFile(filepath.Join(dir, "greet.txt"), []byte("Helo, world!\n"), 0o644); err != nil {
 		panic(err)
 	}
-	ws, err := tools.NewLocal(dir)
+	ws, err := tools.NewLocal(dir, nil)
 	if err != nil {
 		panic(err)
 	}

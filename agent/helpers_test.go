@@ -57,7 +57,7 @@ func readFile(t testing.TB, dir, name string) string {
 // task_done (with guard), closed when the test ends.
 func coderTools(t testing.TB, dir string, guard think.Guard) *tools.Set {
 	t.Helper()
-	ws, err := tools.NewLocal(dir)
+	ws, err := tools.NewLocal(dir, nil)
 	require.NoError(t, err)
 	sh, err := bash.New(ws, nil)
 	require.NoError(t, err)

@@ -7,24 +7,13 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/conclave-dev/conclave/tools"
 )
 
 // minSecret is the length below which an environment value is not
 // redacted: short values ("1", "true") would blank out ordinary text.
 const minSecret = 8
-
-// secretName reports whether an environment variable's name marks its value
-// as a credential. The integrator keeps this rule in one place with the
-// workspace's environment scrubbing.
-func secretName(name string) bool {
-	n := strings.ToUpper(name)
-	for _, suffix := range []string{"_KEY", "_TOKEN", "_SECRET", "PASSWORD"} {
-		if strings.HasSuffix(n, suffix) {
-			return true
-		}
-	}
-	return n == "KEY" || n == "TOKEN" || n == "SECRET"
-}
 
 // credentialPatterns find credentials by their shape: header lines and the
 // key formats of the common providers.
@@ -40,7 +29,7 @@ var credentialPatterns = []*regexp.Regexp{
 }
 
 // redactor removes credentials from text: the values of environment
-// variables named like credentials (see secretName), values it was given,
+// variables that hold credentials (see [tools.IsSecret]), values it was given,
 // and anything shaped like an API key or an Authorization header.
 type redactor struct {
 	values *strings.Replacer // nil when there is no value to replace
@@ -64,7 +53,7 @@ func newRedactor(env []string, extra []string) *redactor {
 	}
 	for _, kv := range env {
 		name, value, ok := strings.Cut(kv, "=")
-		if ok && secretName(name) {
+		if ok && tools.IsSecret(name, value) {
 			add(value, "[redacted $"+name+"]")
 		}
 	}

@@ -56,7 +56,7 @@ func TestRecordedRunReplays(t *testing.T) {
 	// An agent that changed (no bash any more) leaves the recorded path:
 	// the replay names where.
 	dir3, _ := repo(t, files)
-	ws, err := tools.NewLocal(dir3)
+	ws, err := tools.NewLocal(dir3, nil)
 	require.NoError(t, err)
 	set, err := tools.NewSet(edit.New(ws, nil), think.NewTaskDone(nil))
 	require.NoError(t, err)

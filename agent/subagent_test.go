@@ -33,7 +33,7 @@ func withUsage(r llmtest.Reply, in, out int) llmtest.Reply {
 
 func TestSubagentAsTool(t *testing.T) {
 	dir, _ := repo(t, map[string]string{"calc.py": buggy, "test_calc.py": testPy})
-	ws, err := tools.NewLocal(dir)
+	ws, err := tools.NewLocal(dir, nil)
 	require.NoError(t, err)
 	subTools, err := tools.NewSet(edit.New(ws, nil))
 	require.NoError(t, err)

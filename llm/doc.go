@@ -20,6 +20,36 @@
 // and speak each API's wire format over net/http; llmtest has a scripted
 // fake and a conformance suite.
 //
+// # Providers and hosting routes
+//
+// Each provider client implements Model and Streamer, for these routes:
+//
+//   - anthropic: the Messages API (api.anthropic.com, or a proxy at another
+//     base URL), and Claude on Google Vertex AI (WithVertex: rawPredict and
+//     streamRawPredict, with Google access tokens);
+//   - openai: Chat Completions on api.openai.com, Azure OpenAI deployments
+//     (WithAzure) and any compatible server (OpenRouter, Ollama, vLLM,
+//     DeepSeek, xAI), and the Responses API on OpenAI, Azure and
+//     compatible servers;
+//   - gemini: the Gemini API (generativelanguage.googleapis.com), and
+//     Gemini on Google Vertex AI (WithVertex, with Google access tokens).
+//
+// Every route is tested offline, against fixtures written from the
+// provider's documented wire format and served by httptest servers or
+// in-memory transports: the URL, headers and request body are asserted
+// field by field, and the parsed response, whole and streamed, including
+// usage (whose parts add up to the provider's own total wherever it
+// reports one), reasoning that must be echoed, errors and cut-off streams.
+// Each client also passes llmtest.TestModel against a fake server, fuzz
+// tests feed its stream decoders arbitrary bytes, and live tests run
+// against the real service only when its API key is set.
+//
+// Every provider treats a server as untrusted: a redirect to another host
+// is refused so that credentials stay where they were sent, the
+// credentials a request carried are redacted from every error made from
+// the answer, and no response is read past a size bound
+// ([ErrResponseTooLarge]).
+//
 // # Middleware
 //
 // A [Middleware] is a func(Model) Model that adds behaviour around any
@@ -43,5 +73,6 @@
 // Providers report failed calls as [*APIError], which unwraps to the
 // condition callers branch on: [ErrRateLimited], [ErrOverloaded],
 // [ErrContextLength], [ErrAuth]. A Meter refuses with [ErrBudgetExceeded];
-// transport failures wrap [ErrConnection].
+// transport failures wrap [ErrConnection]; a response over the client's
+// size bound wraps [ErrResponseTooLarge].
 package llm

@@ -24,6 +24,11 @@ var (
 	// provider could not parse (Gemini's MALFORMED_FUNCTION_CALL). Sampling
 	// again may succeed; [Retry] leaves that to the caller.
 	ErrMalformedToolCall = errors.New("llm: model produced a malformed tool call")
+	// ErrResponseTooLarge reports a response over the provider client's size
+	// bound (its WithMaxResponseSize option), or a streamed event over the
+	// event bound. It is not retryable: the same request would get as large
+	// an answer.
+	ErrResponseTooLarge = errors.New("llm: response too large")
 )
 
 // APIError is an error response from a provider.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"math/rand/v2"
 	"time"
 )
@@ -22,7 +23,8 @@ type RetryPolicy struct {
 	BaseDelay time.Duration
 	MaxDelay  time.Duration
 	// MaxRetryAfter caps a provider-requested delay (Retry-After); a provider
-	// asking for longer ends the retries with its error (default 2m).
+	// asking for longer, however long, ends the retries with its error
+	// (default 2m).
 	MaxRetryAfter time.Duration
 	// Rand returns numbers in [0, 1) for the jitter; nil means math/rand/v2.
 	Rand func() float64
@@ -135,7 +137,11 @@ func (p *RetryPolicy) wait(ctx context.Context, n int, err error) (stop bool, _ 
 	}
 	d, ok := p.delay(n, err)
 	if !ok {
-		return true, fmt.Errorf("llm: provider asked to wait %v, more than MaxRetryAfter %v: %w", d, p.MaxRetryAfter, err)
+		asked := d.String()
+		if d == math.MaxInt64 {
+			asked = "beyond any duration" // a delay that saturated when it was read
+		}
+		return true, fmt.Errorf("llm: provider asked to wait %s, longer than MaxRetryAfter (%v): %w", asked, p.MaxRetryAfter, err)
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()

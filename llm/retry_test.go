@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"testing"
 	"testing/synctest"
@@ -76,6 +77,21 @@ func TestRetry(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// A provider asking for longer than MaxRetryAfter, even for a delay that
+// saturated when read, ends the retries with a message saying so.
+func TestRetryRefusesLongDelays(t *testing.T) {
+	for asked, want := range map[time.Duration]string{
+		time.Hour:     "provider asked to wait 1h0m0s, longer than MaxRetryAfter (2m0s)",
+		math.MaxInt64: "provider asked to wait beyond any duration, longer than MaxRetryAfter (2m0s)",
+	} {
+		script := llmtest.NewScript(llmtest.Fail(&llm.APIError{StatusCode: 429, RetryAfter: asked}), llmtest.Say("done"))
+		_, err := llm.Retry(nil)(script).Generate(t.Context(), &llm.Request{Messages: []llm.Message{llm.UserText("hi")}})
+		assert.ErrorContains(t, err, want)
+		assert.ErrorIs(t, err, llm.ErrRateLimited)
+		assert.Len(t, script.Requests(), 1)
 	}
 }
 

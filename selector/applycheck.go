@@ -19,7 +19,8 @@ type ApplyCheck struct{}
 // Run implements [Stage].
 func (ApplyCheck) Run(ctx context.Context, p *Pool) (*Step, error) {
 	step := &Step{Stage: "apply_check"}
-	if p.Base == nil {
+	base := p.base()
+	if base == nil {
 		step.Notes = append(step.Notes, "the original files are not at hand: nothing checked")
 		return step, nil
 	}
@@ -27,7 +28,7 @@ func (ApplyCheck) Run(ctx context.Context, p *Pool) (*Step, error) {
 		if err := ctx.Err(); err != nil {
 			return step, context.Cause(ctx)
 		}
-		applied, err := syntax.Apply(p.Base, []byte(c.Patch))
+		applied, err := syntax.Apply(ctx, base, c.Patch)
 		if err != nil {
 			reason := ReasonNoApply
 			switch {
@@ -36,7 +37,7 @@ func (ApplyCheck) Run(ctx context.Context, p *Pool) (*Step, error) {
 			case errors.Is(err, syntax.ErrMalformedPatch):
 				reason = ReasonMalformed
 			}
-			step.Dropped = append(step.Dropped, Drop{Candidate: c.ID, Reason: reason, Detail: err.Error()})
+			step.Dropped = append(step.Dropped, Rejection{Candidate: c.ID, Reason: reason, Detail: err.Error()})
 			continue
 		}
 		problems, err := syntax.Check(ctx, applied)
@@ -46,7 +47,7 @@ func (ApplyCheck) Run(ctx context.Context, p *Pool) (*Step, error) {
 		case err != nil:
 			step.Notes = append(step.Notes, fmt.Sprintf("%s: not checked for syntax errors: %v", c.ID, err))
 		case len(problems) > 0:
-			step.Dropped = append(step.Dropped, Drop{Candidate: c.ID, Reason: ReasonSyntax, Detail: syntaxDetail(problems)})
+			step.Dropped = append(step.Dropped, Rejection{Candidate: c.ID, Reason: ReasonSyntax, Detail: syntaxDetail(problems)})
 		}
 	}
 	dropped := droppedSet(step)
@@ -54,11 +55,11 @@ func (ApplyCheck) Run(ctx context.Context, p *Pool) (*Step, error) {
 	return step, nil
 }
 
-func syntaxDetail(problems []syntax.SyntaxError) string {
+func syntaxDetail(problems []syntax.Error) string {
 	const show = 3
 	var parts []string
 	for _, e := range problems[:min(show, len(problems))] {
-		parts = append(parts, e.String())
+		parts = append(parts, e.Error())
 	}
 	if len(problems) > show {
 		parts = append(parts, fmt.Sprintf("and %d more", len(problems)-show))

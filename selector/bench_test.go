@@ -2,6 +2,8 @@ package selector_test
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -58,5 +60,68 @@ func BenchmarkSelect(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// bigModule is a Python module of n functions, about 375 bytes each.
+func bigModule(n int) string {
+	var b strings.Builder
+	b.WriteString("\"\"\"Geometry helpers.\"\"\"\n\nimport math\n")
+	for i := range n {
+		fmt.Fprintf(&b, `
+
+def shape_%d(width, height, scale=1.0):
+    """Return the area of shape %d, scaled."""
+    # Negative sides make no sense here.
+    if width < 0 or height < 0:
+        raise ValueError("negative side: %%r" %% ((width, height),))
+    total = 0
+    for k in range(%d):
+        total += math.hypot(width, height) * k
+    return {"area": width * height * scale, "total": total}
+`, i, i, i%7+1)
+	}
+	return b.String()
+}
+
+// bigPool is n candidates against one file of about 72 KB: candidate k
+// changes the start value of one of 192 functions to one of three
+// spellings of k%4, so that a quarter of them agree in groups up to layout.
+func bigPool(n int) (fstest.MapFS, []selector.Candidate) {
+	src := bigModule(192)
+	lines := strings.Split(src, "\n")
+	var at []int // the line index of each function's "total = 0"
+	for i, l := range lines {
+		if l == "    total = 0" {
+			at = append(at, i)
+		}
+	}
+	spellings := []string{"    total = %d", "    total = (%d)", "    total = %d  # start"}
+	cands := make([]selector.Candidate, n)
+	for k := range cands {
+		i := at[k%len(at)]
+		patch := fmt.Sprintf("diff --git a/geometry.py b/geometry.py\n--- a/geometry.py\n+++ b/geometry.py\n@@ -%d,3 +%d,3 @@\n %s\n-%s\n+%s\n %s\n",
+			i, i, lines[i-1], lines[i], fmt.Sprintf(spellings[k%3], k%4), lines[i+1])
+		cands[k] = selector.Candidate{ID: fmt.Sprintf("c%03d", k), Source: fmt.Sprintf("model-%d", k%7), Patch: patch}
+	}
+	return fstest.MapFS{"geometry.py": {Data: []byte(src)}}, cands
+}
+
+// BenchmarkPool500 selects among 500 candidates that all change one file
+// of about 72 KB: the filters, syntax clustering and the syntax vote, in
+// full-file mode. Run it with -cpu 1 for the figure on one core.
+func BenchmarkPool500(b *testing.B) {
+	base, candidates := bigPool(500)
+	sel := selector.Selector{Stages: []selector.Stage{selector.ContentFilter{}, selector.ApplyCheck{}, selector.SyntaxCluster{}, selector.SyntaxVote{}}}
+	b.ReportAllocs()
+	for b.Loop() {
+		p, err := selector.NewPool("", base, slices.Clone(candidates))
+		if err != nil {
+			b.Fatal(err)
+		}
+		d, err := sel.Run(b.Context(), p)
+		if err != nil || d.DecidedBy != "syntax_vote" {
+			b.Fatalf("decided by %q: %v", d.DecidedBy, err)
+		}
 	}
 }

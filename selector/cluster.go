@@ -34,18 +34,22 @@ type SyntaxCluster struct {
 
 // Run implements [Stage].
 func (sc SyntaxCluster) Run(ctx context.Context, p *Pool) (*Step, error) {
-	step := &Step{Stage: "syntax_cluster", Mode: syntax.PatchOnly.String()}
-	if p.Base != nil {
-		step.Mode = syntax.FullFile.String()
+	step := &Step{Stage: "syntax_cluster", Mode: syntax.ModePatchOnly.String(),
+		Settings: &Settings{Ignored: "tests, scratch scripts and documentation", KeepDocstrings: sc.KeepDocstrings}}
+	base := p.base()
+	if base != nil {
+		step.Mode = syntax.ModeFullFile.String()
 	}
 	opts := &syntax.Options{Ignore: sc.Ignore, KeepDocstrings: sc.KeepDocstrings}
 	if opts.Ignore == nil {
 		opts.Ignore = func(_ string, kind syntax.FileKind) bool {
-			return kind == syntax.Test || kind == syntax.Scratch || kind == syntax.Docs
+			return kind == syntax.FileTest || kind == syntax.FileScratch || kind == syntax.FileDocs
 		}
+	} else {
+		step.Settings.Ignored = "the files SyntaxCluster.Ignore chose"
 	}
 	outs, err := callAll(ctx, len(p.Candidates), runtime.GOMAXPROCS(0), 0, func(ctx context.Context, i int) (syntax.Key, error) {
-		n, err := syntax.Normalize(ctx, p.Base, []byte(p.Candidates[i].Patch), opts)
+		n, err := syntax.Normalize(ctx, base, p.Candidates[i].Patch, opts)
 		if err != nil {
 			return "", err
 		}

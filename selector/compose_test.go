@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/conclave-dev/conclave/selector"
+	"github.com/conclave-dev/conclave/vote"
 )
 
 // TestCompose runs the stages on the calc candidates in different orders:
@@ -24,21 +25,21 @@ func TestCompose(t *testing.T) {
 	}{
 		{
 			name:      "filters, clusters, a syntax vote that decides",
-			stages:    append(filters, selector.SyntaxCluster{}, selector.SyntaxVote{Threshold: 0.5}, panel),
+			stages:    append(filters, selector.SyntaxCluster{}, selector.SyntaxVote{Strategy: vote.Majority{}}, panel),
 			winner:    "fix1",
 			decidedBy: "syntax_vote",
 			ranking:   []string{"fix1", "fix2", "fix3", "stale", "broken", "scratch", "tests"},
 		},
 		{
 			name:      "clusters first, then filters",
-			stages:    []selector.Stage{selector.SyntaxCluster{}, filters[1], filters[0], selector.SyntaxVote{Threshold: 0.5}, panel},
+			stages:    []selector.Stage{selector.SyntaxCluster{}, filters[1], filters[0], selector.SyntaxVote{Strategy: vote.Majority{}}, panel},
 			winner:    "fix1",
 			decidedBy: "syntax_vote",
 			ranking:   []string{"fix1", "fix2", "fix3", "scratch", "tests", "stale", "broken"},
 		},
 		{
 			name:      "no clear cluster: the panel judges one per cluster",
-			stages:    append(filters, selector.SyntaxCluster{}, selector.SyntaxVote{Threshold: 0.7}, panel),
+			stages:    append(filters, selector.SyntaxCluster{}, selector.SyntaxVote{Strategy: vote.Majority{Threshold: 0.7}}, panel),
 			winner:    "fix3",
 			decidedBy: "panel",
 			ranking:   []string{"fix3", "fix1", "fix2", "stale", "broken", "scratch", "tests"},
@@ -72,7 +73,7 @@ func TestDeterministic(t *testing.T) {
 		require.NoError(t, err)
 		p.Seed = seed
 		d, err := selector.Selector{Stages: []selector.Stage{
-			selector.ContentFilter{}, selector.SyntaxCluster{}, selector.SyntaxVote{Threshold: 0.9},
+			selector.ContentFilter{}, selector.SyntaxCluster{}, selector.SyntaxVote{Strategy: vote.Majority{Threshold: 0.9}},
 			selector.Panel{Judges: judges{"j1": yes("fix1", "fix3"), "j2": yes("fix1", "fix3"), "j3": broken}},
 		}}.Run(t.Context(), p)
 		require.NoError(t, err)

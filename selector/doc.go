@@ -17,8 +17,11 @@
 //
 //	pool, err := selector.NewPool(issue, os.DirFS(repo), candidates)
 //
-// The order of Pool.Candidates is the pool's ranking: stages that rank
-// reorder it and ties are settled by it.
+// NewPool fails at once if the original files cannot be read, rather than
+// letting every candidate fail to apply; the stages then read and parse
+// each original file once for the whole selection. The order of
+// Pool.Candidates is the pool's ranking: stages that rank reorder it and
+// ties are settled by it.
 //
 // # Stages
 //
@@ -43,7 +46,10 @@
 //   - [Panel] asks judges for a yes or no on every candidate against
 //     criteria and re-votes among the tied (ACoder);
 //   - [MultiSelect] asks judges to pick one, round after round, until the
-//     leader cannot be caught (Trae).
+//     leader cannot be caught (Trae);
+//   - [Tournament] compares candidates in pairs in a seeded bracket, each
+//     pair shown in both orders, for pools past the five or six candidates
+//     a one-shot pick handles.
 //
 // # Composing
 //
@@ -53,9 +59,9 @@
 //		selector.ContentFilter{},
 //		selector.ApplyCheck{},
 //		selector.Regression{Runner: tests},
-//		selector.Weigh{Weights: est.Weights},
+//		selector.Weigh{SourceWeights: est.VoterWeights},
 //		selector.SyntaxCluster{},
-//		selector.SyntaxVote{Threshold: 0.5, Verifier: verifier},
+//		selector.SyntaxVote{Strategy: vote.Majority{}, Verifier: verifier},
 //		selector.Panel{Judges: judges},
 //	}}
 //	decision, err := sel.Run(ctx, pool)
@@ -63,18 +69,24 @@
 // Any order runs: filtering before or after clustering ends the same way,
 // and a panel without a syntax vote judges every survivor. A stage that
 // would drop every candidate drops none, so a selection always has an
-// answer, and when no stage decides the first candidate left wins. A
-// stage of your own is a [StageFunc].
+// answer, and when no stage decides the first candidate left wins; either
+// way the Decision is marked not confident and says why. A stage of your
+// own is a [StageFunc].
 //
 // # Reading a decision
 //
-// A [Decision] names the winner and the stage that chose it, ranks every
-// candidate (the winner and its cluster first, dropped candidates last),
-// lists the clusters, and holds each stage's [Step]: who was dropped and
-// why ([Drop]), the clusters, the weights, the test runs, every ballot and
-// round of a vote (a [vote.Result]), the verifier's [Verdict], the judges'
-// remarks, and every call that failed. It encodes as JSON with stable field
-// names.
+// A [Decision] says on its own what decided: the winner and the stage that
+// chose it, whether it is confident and, if not, why; the seed and the tie
+// rule used; the candidates given and the ranking of every candidate (the
+// winner and its cluster first, dropped candidates last); the clusters;
+// and each stage's [Step]: its settings, who it dropped and why and who
+// failed but was kept ([Rejection]), the clusters, the weights, the test
+// runs, every ballot and round of a vote (a [vote.Result], with its
+// strategy, threshold and tie rule), the order each judge saw the
+// candidates in, the verifier's [Verdict], the judges' remarks, and every
+// call that failed. A stage that changed nothing says so. It encodes as
+// JSON with stable snake_case field names, and [Decision.Explain] writes
+// it for a reader.
 //
 // # Failures
 //

@@ -3,7 +3,9 @@ package selector_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
+	"strings"
 	"testing/fstest"
 
 	"github.com/conclave-dev/conclave/selector"
@@ -36,23 +38,71 @@ func Example() {
 		selector.ContentFilter{},
 		selector.ApplyCheck{},
 		selector.SyntaxCluster{},
-		selector.SyntaxVote{Threshold: 0.5},
+		selector.SyntaxVote{Strategy: vote.Majority{}},
 	}}.Run(context.Background(), pool)
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println("winner:", d.Winner, "by", d.DecidedBy)
+	fmt.Println("winner:", d.Winner, "by", d.DecidedBy, "confident:", d.Confident)
 	fmt.Println("ranking:", d.Ranking)
 	for _, s := range d.Steps {
 		fmt.Println(s.Stage, s.Dropped, s.Notes)
 	}
 	// Output:
-	// winner: 1 by syntax_vote
+	// winner: 1 by syntax_vote confident: true
 	// ranking: [1 3 2 4]
 	// content_filter [{4 empty the patch is empty}] []
-	// apply_check [] []
+	// apply_check [] [no change: the 3 candidates go on as they were]
 	// syntax_cluster [] []
 	// syntax_vote [] [cluster of 1 (2 of 3 candidates) holds 67% of the weight]
+}
+
+// A Decision explains itself: each stage, what it did and why, and what
+// decided. Here every patch fails to apply, so all are kept, and the
+// Decision says it is not confident.
+func ExampleDecision_Explain() {
+	stale := "diff --git a/half.py b/half.py\n--- a/half.py\n+++ b/half.py\n@@ -1,2 +1,2 @@\n def half(n):\n-    return n / 3\n+    return n // 3\n"
+	pool, err := selector.NewPool("half() should return an int", fstest.MapFS{"half.py": {Data: []byte(original)}}, []selector.Candidate{
+		{ID: "a", Source: "claude", Patch: stale},
+		{ID: "b", Source: "gpt", Patch: strings.Replace(stale, "// 3", "//3", 1)},
+	})
+	if err != nil {
+		panic(err)
+	}
+	pool.Seed = 7
+	d, err := selector.Selector{Stages: []selector.Stage{selector.ApplyCheck{}, selector.SyntaxCluster{}, selector.SyntaxVote{}}}.Run(context.Background(), pool)
+	if err != nil {
+		panic(err)
+	}
+	if err := d.Explain(os.Stdout); err != nil {
+		panic(err)
+	}
+	// Output:
+	// Candidates: a, b
+	//
+	// 1. apply_check: applies each patch to the original files; drops those that do not apply or break the syntax
+	//    failed but kept a (does_not_apply): syntax: patch does not apply to half.py, hunk 1 (@@ -1,2 +1,2 @@) at line 2: conflict: fragment line does not match src line
+	//    failed but kept b (does_not_apply): syntax: patch does not apply to half.py, hunk 1 (@@ -1,2 +1,2 @@) at line 2: conflict: fragment line does not match src line
+	//    every candidate failed this stage, so all were kept
+	//    left: a, b
+	//
+	// 2. syntax_cluster: groups patches that are the same program, whatever their comments, layout or quotes; leaves out tests, scratch scripts and documentation
+	//    compared full-file: each patch applied to the original files, the syntax trees compared
+	//    cluster: a
+	//    cluster: b
+	//    a: not compared: syntax: patch does not apply to half.py, hunk 1 (@@ -1,2 +1,2 @@) at line 2: conflict: fragment line does not match src line
+	//    b: not compared: syntax: patch does not apply to half.py, hunk 1 (@@ -1,2 +1,2 @@) at line 2: conflict: fragment line does not match src line
+	//    left: a, b
+	//
+	// 3. syntax_vote: each candidate votes for its cluster with its source's weight; the cluster with the most weight wins (plurality); ties: list order
+	//    weight per cluster, named by the member standing for it: a 1, b 1, of 2
+	//    tied: a, b, settled by list order
+	//    cluster of a (1 of 2 candidates) holds 50% of the weight
+	//    => a wins
+	//
+	// Winner: a, decided by syntax_vote (tie rule: list order; seed 7)
+	// Not confident: every candidate failed apply_check (does_not_apply); all were kept so that there is an answer
+	// Ranking: a, b
 }
 
 // A syntax vote weighted by the sources' track records: gpt's record
@@ -72,7 +122,7 @@ func ExampleWeigh() {
 		Clusters:   []selector.Cluster{{Key: "k", Members: []string{"1", "3"}}},
 	}
 	d, err := selector.Selector{Stages: []selector.Stage{
-		selector.Weigh{Weights: est.Weights},
+		selector.Weigh{SourceWeights: est.VoterWeights},
 		selector.SyntaxVote{},
 	}}.Run(context.Background(), pool)
 	if err != nil {

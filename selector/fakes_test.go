@@ -137,7 +137,7 @@ func drop(reason selector.Reason, ids ...string) selector.Stage {
 		step := &selector.Step{Stage: "drop"}
 		p.Candidates = slices.DeleteFunc(slices.Clone(p.Candidates), func(c selector.Candidate) bool {
 			if slices.Contains(ids, c.ID) {
-				step.Dropped = append(step.Dropped, selector.Drop{Candidate: c.ID, Reason: reason})
+				step.Dropped = append(step.Dropped, selector.Rejection{Candidate: c.ID, Reason: reason})
 				return true
 			}
 			return false

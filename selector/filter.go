@@ -26,7 +26,7 @@ func (ContentFilter) Run(ctx context.Context, p *Pool) (*Step, error) {
 			return step, context.Cause(ctx)
 		}
 		if reason, detail := contentProblem(c.Patch); reason != "" {
-			step.Dropped = append(step.Dropped, Drop{Candidate: c.ID, Reason: reason, Detail: detail})
+			step.Dropped = append(step.Dropped, Rejection{Candidate: c.ID, Reason: reason, Detail: detail})
 		}
 	}
 	dropped := droppedSet(step)
@@ -53,9 +53,9 @@ func contentProblem(patch string) (Reason, string) {
 			path = f.OldName
 		}
 		switch syntax.Classify(path, f.IsNew || f.IsCopy) {
-		case syntax.Test:
+		case syntax.FileTest:
 			tests = append(tests, path)
-		case syntax.Scratch:
+		case syntax.FileScratch:
 			scratch = append(scratch, path)
 		default:
 			return "", ""

@@ -16,8 +16,8 @@ import (
 )
 
 // Judge gives its opinion of candidate patches, typically by asking a
-// model. The agent package provides judges backed by LLMs; tests use
-// [JudgeFunc].
+// model. Package agent/judge provides judges backed by LLM agents; tests
+// use [JudgeFunc].
 //
 // Judge answers q: for a question of kind [vote.KindApproval], a yes or no
 // for every candidate in Answer.Approve; for [vote.KindChoice], the one
@@ -39,20 +39,21 @@ type JudgeFunc func(ctx context.Context, q Question) (Answer, error)
 // Judge calls f.
 func (f JudgeFunc) Judge(ctx context.Context, q Question) (Answer, error) { return f(ctx, q) }
 
-// Question is what a judge is asked.
+// Question is what a judge is asked. It encodes as JSON, for a judge
+// that sends it on or records it.
 type Question struct {
-	Issue string
+	Issue string `json:"issue"`
 	// Candidates are the candidates to judge, in the order to present
 	// them: shuffled from the pool's seed for each judge and round, so no
 	// candidate is always shown first. Answer by ID.
-	Candidates []Candidate
+	Candidates []Candidate `json:"candidates"`
 	// Kind is vote.KindApproval (say yes or no to each candidate) or
 	// vote.KindChoice (pick one).
-	Kind vote.Kind
+	Kind vote.Kind `json:"kind"`
 	// Criteria are the standards to judge by.
-	Criteria []Criterion
+	Criteria []Criterion `json:"criteria,omitempty"`
 	// Round counts the rounds of the vote, from 1.
-	Round int
+	Round int `json:"round"`
 }
 
 // Answer is a judge's answer to a [Question].
@@ -62,8 +63,34 @@ type Answer struct {
 	Approve map[string]bool `json:"approve,omitempty"`
 	// Choice is, for a choice question, the ID of the candidate picked.
 	Choice string `json:"choice,omitempty"`
-	// Reason explains the answer; it is kept in the evidence.
+	// Reason explains the answer as a whole; it is kept in the evidence.
 	Reason string `json:"reason,omitempty"`
+	// Reasons explains the answer candidate by candidate, by ID: why each
+	// got a yes or a no, or why the choice beat the others.
+	Reasons map[string]string `json:"reasons,omitempty"`
+	// Criteria holds, by candidate ID, what the judge found on each
+	// criterion, by the criterion's name.
+	Criteria map[string]map[string]string `json:"criteria,omitempty"`
+	// Trace is how the answer came about, when the judge says.
+	Trace *Trace `json:"trace,omitempty"`
+}
+
+// Trace is how an answer of a judge or verifier came about: who answered,
+// the work and money it took, and where the record of that work is. It is
+// evidence: a reader of a [Decision] sees what each answer cost, and a
+// judge's track record (vote.Reliability) is kept by Model.
+type Trace struct {
+	// Model is the model that answered.
+	Model string `json:"model,omitempty"`
+	// Steps counts the model calls of the judge's run.
+	Steps int `json:"steps,omitempty"`
+	// Tokens counts the tokens of every kind its model calls used, and
+	// Cost what they cost in dollars.
+	Tokens int     `json:"tokens,omitempty"`
+	Cost   float64 `json:"cost,omitempty"`
+	// Trajectory names the record of the run, such as the path of its
+	// trajectory file.
+	Trajectory string `json:"trajectory,omitempty"`
 }
 
 // Criterion is a standard candidates are judged by.
@@ -88,32 +115,39 @@ func (a Answer) check(q Question) error {
 	for _, c := range q.Candidates {
 		in[c.ID] = true
 	}
+	var unknown []string
+	for _, ids := range [][]string{slices.Collect(maps.Keys(a.Approve)), slices.Collect(maps.Keys(a.Reasons)), slices.Collect(maps.Keys(a.Criteria))} {
+		for _, id := range ids {
+			if !in[id] && !slices.Contains(unknown, id) {
+				unknown = append(unknown, id)
+			}
+		}
+	}
+	slices.Sort(unknown)
+	var problems []string
 	if q.Kind == vote.KindChoice {
 		switch {
 		case a.Choice == "":
-			return fmt.Errorf("picked no candidate")
+			problems = append(problems, "picked no candidate")
 		case !in[a.Choice]:
-			return fmt.Errorf("picked %q, which is not among the candidates", a.Choice)
+			problems = append(problems, fmt.Sprintf("picked %q, which is not among the candidates", a.Choice))
 		}
-		return nil
-	}
-	var unknown, missing []string
-	for _, id := range slices.Sorted(maps.Keys(a.Approve)) {
-		if !in[id] {
-			unknown = append(unknown, id)
+		if len(unknown) > 0 {
+			problems = append(problems, "gave reasons for unknown candidates "+quoteList(unknown))
 		}
-	}
-	for _, c := range q.Candidates {
-		if _, ok := a.Approve[c.ID]; !ok {
-			missing = append(missing, c.ID)
+	} else {
+		var missing []string
+		for _, c := range q.Candidates {
+			if _, ok := a.Approve[c.ID]; !ok {
+				missing = append(missing, c.ID)
+			}
 		}
-	}
-	var problems []string
-	if len(unknown) > 0 {
-		problems = append(problems, "voted on unknown candidates "+quoteList(unknown))
-	}
-	if len(missing) > 0 {
-		problems = append(problems, "gave no vote for "+quoteList(missing))
+		if len(unknown) > 0 {
+			problems = append(problems, "voted on unknown candidates "+quoteList(unknown))
+		}
+		if len(missing) > 0 {
+			problems = append(problems, "gave no vote for "+quoteList(missing))
+		}
 	}
 	if problems != nil {
 		return fmt.Errorf("%s", strings.Join(problems, " and "))
@@ -137,37 +171,38 @@ type seat struct {
 }
 
 // seatJudges checks a stage's judges and weights and seats the judges in
-// name order, leaving out those weighted 0 (with a note: their votes would
-// not count, so they are not asked).
-func seatJudges(stage string, judges map[string]Judge, weights map[string]float64) ([]seat, []string, error) {
+// name order, leaving out those weighted 0 (with a note in step: their
+// votes would not count, so they are not asked). The judges seated go in
+// step's settings.
+func seatJudges(stage string, judges map[string]Judge, weights map[string]float64, step *Step) ([]seat, error) {
 	if len(judges) == 0 {
-		return nil, nil, fmt.Errorf("selector: %s.Judges is empty: seat at least one judge", stage)
+		return nil, fmt.Errorf("selector: %s.Judges is empty: seat at least one judge", stage)
 	}
-	if err := checkWeights(stage+".Weights", weights); err != nil {
-		return nil, nil, err
+	if err := checkWeights(stage+".JudgeWeights", weights); err != nil {
+		return nil, err
 	}
 	var seats []seat
-	var notes []string
 	for _, name := range slices.Sorted(maps.Keys(judges)) {
 		j := judges[name]
 		w, ok := weights[name]
 		switch {
 		case name == "" || !utf8.ValidString(name):
-			return nil, nil, fmt.Errorf("selector: %s.Judges has a judge named %q: name every judge in UTF-8", stage, name)
+			return nil, fmt.Errorf("selector: %s.Judges has a judge named %q: name every judge in UTF-8", stage, name)
 		case j == nil:
-			return nil, nil, fmt.Errorf("selector: %s.Judges[%q] is nil: remove it or set a judge", stage, name)
+			return nil, fmt.Errorf("selector: %s.Judges[%q] is nil: remove it or set a judge", stage, name)
 		case !ok:
 			w = 1
 		case w == 0:
-			notes = append(notes, fmt.Sprintf("judge %q weighs 0 and was not asked", name))
+			step.Notes = append(step.Notes, fmt.Sprintf("judge %q weighs 0 and was not asked", name))
 			continue
 		}
 		seats = append(seats, seat{name: name, judge: j, weight: w})
+		step.Settings.Judges = append(step.Settings.Judges, name)
 	}
 	if len(seats) == 0 {
-		return nil, notes, fmt.Errorf("selector: every judge of %s weighs 0: give at least one judge a positive weight", stage)
+		return nil, fmt.Errorf("selector: every judge of %s weighs 0: give at least one judge a positive weight", stage)
 	}
-	return seats, notes, nil
+	return seats, nil
 }
 
 // poll returns the vote.Poll by which the seated judges answer questions
@@ -179,10 +214,12 @@ func (p *Pool) poll(step *Step, seats []seat, kind vote.Kind, criteria []Criteri
 		qs := make([]Question, len(seats))
 		for i, s := range seats {
 			qs[i] = Question{Issue: p.Issue, Kind: kind, Criteria: criteria, Round: round}
-			for _, id := range shuffled(ids, p.Seed, s.name, round) {
+			order := shuffled(ids, p.Seed, s.name, round)
+			for _, id := range order {
 				c, _ := p.byID(id)
 				qs[i].Candidates = append(qs[i].Candidates, c)
 			}
+			step.JudgeOrders = append(step.JudgeOrders, JudgeOrder{Judge: s.name, Round: round, Candidates: order})
 		}
 		outs, err := callAll(ctx, len(seats), 0, timeout, func(ctx context.Context, i int) (Answer, error) {
 			return seats[i].judge.Judge(ctx, qs[i])
@@ -202,8 +239,8 @@ func (p *Pool) poll(step *Step, seats []seat, kind vote.Kind, criteria []Criteri
 				step.Failures = append(step.Failures, o.failure(s.name, "", round))
 				continue
 			}
-			if o.val.Reason != "" {
-				step.Remarks = append(step.Remarks, Remark{By: s.name, Round: round, Text: o.val.Reason})
+			if r := remark(s.name, round, o.val); r != nil {
+				step.Remarks = append(step.Remarks, *r)
 			}
 			// A panel's approvals are weighed by vote.Weighted; a choice
 			// carries its judge's weight, for vote.UntilMajority.
@@ -215,6 +252,21 @@ func (p *Pool) poll(step *Step, seats []seat, kind vote.Kind, criteria []Criteri
 		}
 		return ballots, nil
 	}
+}
+
+// remark returns what a judge said to explain its answer, nil if nothing.
+func remark(by string, round int, a Answer) *Remark {
+	if a.Reason == "" && a.Reasons == nil && a.Criteria == nil && a.Trace == nil {
+		return nil
+	}
+	r := &Remark{By: by, Round: round, Text: a.Reason, Reasons: maps.Clone(a.Reasons), Trace: a.Trace}
+	for id, found := range a.Criteria {
+		if r.Criteria == nil {
+			r.Criteria = map[string]map[string]string{}
+		}
+		r.Criteria[id] = maps.Clone(found)
+	}
+	return r
 }
 
 // shuffled returns ids in an order drawn from seed, the judge's name and

@@ -1,7 +1,10 @@
 package selector
 
 import (
+	"cmp"
 	"context"
+	"errors"
+	"maps"
 	"time"
 
 	"github.com/conclave-dev/conclave/vote"
@@ -10,20 +13,27 @@ import (
 // Panel is ACoder's judge panel: each judge gives every candidate in the
 // running a yes or no against the criteria, the yeses are tallied (by
 // [vote.Approval] unless Strategy says otherwise, through [vote.Weighted]
-// when the judges have Weights), and while the top is tied another round
-// is held among the tied only ([vote.Runoff]). A tie still standing after
-// MaxRounds goes to the earliest of the tied in pool order. The panel
-// decides, and ranks the pool by the tally.
+// when the judges have JudgeWeights), and while the top is tied another
+// round is held among the tied only ([vote.Runoff]). A tie still standing
+// after MaxRounds goes to the earliest of the tied in pool order. The
+// panel decides, and ranks the pool by the tally.
+//
+// A candidate nobody approved never wins: when no judge approves any
+// candidate, the panel decides nothing, says so, and the selection goes
+// on to the next stage or, failing any, to the pool's order, which the
+// Decision then doubts.
 //
 // Each judge sees the candidates in its own order, shuffled from the pool's
 // seed for each round (models favour some positions), while IDs stay the
 // same. Judges are called concurrently; one that fails or answers nonsense
 // is recorded in Step.Failures and left out of the round. A round nobody
 // answered ends the vote without a decision (Step.Error says so) and the
-// selection goes on. A lone candidate wins without a vote.
+// selection goes on. A lone candidate wins without a vote. The step
+// records the settings, the order each judge saw the candidates in, every
+// ballot and round.
 //
 // The stage is named "panel". It is safe for concurrent use if its judges
-// are and Weights and Criteria are not modified.
+// are and JudgeWeights and Criteria are not modified.
 type Panel struct {
 	// Judges are the panel, by name; at least one.
 	Judges map[string]Judge
@@ -32,10 +42,10 @@ type Panel struct {
 	// Strategy tallies each round's approval ballots, one per judge; nil
 	// means vote.Approval{}.
 	Strategy vote.Strategy
-	// Weights holds each judge's weight, such as a [vote.Estimate]'s
-	// Weights from the judges' track records; a judge missing from it
+	// JudgeWeights holds each judge's weight, such as a [vote.Estimate]'s
+	// VoterWeights from the judges' track records; a judge missing from it
 	// weighs 1, and one weighing 0 is not asked.
-	Weights map[string]float64
+	JudgeWeights map[string]float64
 	// MaxRounds bounds the rounds; 0 means 3.
 	MaxRounds int
 	// Timeout bounds each call to a judge; 0 means no bound but ctx's.
@@ -44,9 +54,14 @@ type Panel struct {
 
 // Run implements [Stage].
 func (pn Panel) Run(ctx context.Context, p *Pool) (*Step, error) {
-	step := &Step{Stage: "panel"}
-	seats, notes, err := seatJudges("Panel", pn.Judges, pn.Weights)
-	step.Notes = notes
+	criteria := pn.Criteria
+	if criteria == nil {
+		criteria = DefaultCriteria()
+	}
+	step := &Step{Stage: "panel", Settings: &Settings{
+		Criteria: criteria, JudgeWeights: maps.Clone(pn.JudgeWeights), MaxRounds: cmp.Or(pn.MaxRounds, 3), Timeout: Duration(pn.Timeout),
+	}}
+	seats, err := seatJudges("Panel", pn.Judges, pn.JudgeWeights, step)
 	if err != nil {
 		return step, err
 	}
@@ -57,16 +72,12 @@ func (pn Panel) Run(ctx context.Context, p *Pool) (*Step, error) {
 	if decided := p.trivial(step); decided {
 		return step, nil
 	}
-	criteria := pn.Criteria
-	if criteria == nil {
-		criteria = DefaultCriteria()
-	}
 	var strategy vote.Strategy = vote.Approval{}
 	if pn.Strategy != nil {
 		strategy = pn.Strategy
 	}
-	if pn.Weights != nil {
-		strategy = vote.Weighted{Strategy: strategy, Weights: pn.Weights}
+	if pn.JudgeWeights != nil {
+		strategy = vote.Weighted{Strategy: strategy, VoterWeights: pn.JudgeWeights}
 	}
 	res, err := vote.Runoff{
 		Strategy:  strategy,
@@ -89,8 +100,9 @@ func (pn Panel) Run(ctx context.Context, p *Pool) (*Step, error) {
 // [Panel]. The stage is named "multi_select".
 type MultiSelect struct {
 	Judges map[string]Judge
-	// Weights holds each judge's weight; missing means 1, 0 not asked.
-	Weights map[string]float64
+	// JudgeWeights holds each judge's weight; missing means 1, 0 not
+	// asked.
+	JudgeWeights map[string]float64
 	// MaxRounds bounds the rounds; 0 means 3.
 	MaxRounds int
 	// Timeout bounds each call to a judge; 0 means no bound but ctx's.
@@ -99,9 +111,10 @@ type MultiSelect struct {
 
 // Run implements [Stage].
 func (ms MultiSelect) Run(ctx context.Context, p *Pool) (*Step, error) {
-	step := &Step{Stage: "multi_select"}
-	seats, notes, err := seatJudges("MultiSelect", ms.Judges, ms.Weights)
-	step.Notes = notes
+	step := &Step{Stage: "multi_select", Settings: &Settings{
+		JudgeWeights: maps.Clone(ms.JudgeWeights), MaxRounds: cmp.Or(ms.MaxRounds, 3), Timeout: Duration(ms.Timeout),
+	}}
+	seats, err := seatJudges("MultiSelect", ms.Judges, ms.JudgeWeights, step)
 	if err != nil {
 		return step, err
 	}
@@ -148,7 +161,11 @@ func (p *Pool) settleVote(ctx context.Context, step *Step, res *vote.Result, err
 			return context.Cause(ctx)
 		}
 		step.Error = err.Error()
-		step.Notes = append(step.Notes, "the vote ended without a winner; the pool goes on unchanged")
+		why := "the vote ended without a winner"
+		if errors.Is(err, vote.ErrNoWinner) {
+			why = "no judge approved any candidate, so the panel chose none"
+		}
+		step.Notes = append(step.Notes, why+"; the pool goes on unchanged")
 		return nil
 	}
 	p.Winner = res.Winner

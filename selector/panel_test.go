@@ -60,8 +60,8 @@ func TestPanel(t *testing.T) {
 		{
 			name: "judges' weights count",
 			panel: selector.Panel{
-				Judges:  judges{"strong": yes("a"), "weak1": yes("b"), "weak2": yes("b")},
-				Weights: map[string]float64{"strong": 2.5, "weak1": 1},
+				Judges:       judges{"strong": yes("a"), "weak1": yes("b"), "weak2": yes("b")},
+				JudgeWeights: map[string]float64{"strong": 2.5, "weak1": 1},
 			},
 			pool:    []string{"a", "b"},
 			winner:  "a",
@@ -71,8 +71,8 @@ func TestPanel(t *testing.T) {
 		{
 			name: "a judge weighing 0 is not asked",
 			panel: selector.Panel{
-				Judges:  judges{"muted": yes("a"), "j": yes("b")},
-				Weights: map[string]float64{"muted": 0},
+				Judges:       judges{"muted": yes("a"), "j": yes("b")},
+				JudgeWeights: map[string]float64{"muted": 0},
 			},
 			pool:    []string{"a", "b"},
 			winner:  "b",
@@ -217,8 +217,8 @@ func TestPanelConfiguration(t *testing.T) {
 		{"no judges", selector.Panel{}, "selector: Panel.Judges is empty"},
 		{"nil judge", selector.Panel{Judges: judges{"j": nil}}, `Panel.Judges["j"] is nil`},
 		{"unnamed judge", selector.Panel{Judges: judges{"": yes()}}, `Panel.Judges has a judge named ""`},
-		{"negative weight", selector.Panel{Judges: judges{"j": yes()}, Weights: map[string]float64{"j": -1}}, `Panel.Weights["j"] is -1`},
-		{"all weigh 0", selector.Panel{Judges: judges{"j": yes()}, Weights: map[string]float64{"j": 0}}, "every judge of Panel weighs 0"},
+		{"negative weight", selector.Panel{Judges: judges{"j": yes()}, JudgeWeights: map[string]float64{"j": -1}}, `Panel.JudgeWeights["j"] is -1`},
+		{"all weigh 0", selector.Panel{Judges: judges{"j": yes()}, JudgeWeights: map[string]float64{"j": 0}}, "every judge of Panel weighs 0"},
 		{"negative rounds", selector.Panel{Judges: judges{"j": yes()}, MaxRounds: -1}, "Panel.MaxRounds is -1"},
 		{"multi: no judges", selector.MultiSelect{}, "selector: MultiSelect.Judges is empty"},
 		{"multi: negative rounds", selector.MultiSelect{Judges: judges{"j": picks("a")}, MaxRounds: -2}, "MultiSelect.MaxRounds is -2"},
@@ -234,7 +234,7 @@ func TestPanelConfiguration(t *testing.T) {
 func TestShuffle(t *testing.T) {
 	ids := []string{"a", "b", "c", "d", "e"}
 	orders := func(seed uint64) map[string][][]string {
-		j1, j2 := &recorder{judge: yes()}, &recorder{judge: yes()}
+		j1, j2 := &recorder{judge: yes(ids...)}, &recorder{judge: yes(ids...)}
 		p := poolOf(ids...)
 		p.Seed = seed
 		_, err := selector.Panel{Judges: judges{"j1": j1, "j2": j2}, MaxRounds: 3}.Run(t.Context(), p)
@@ -242,7 +242,7 @@ func TestShuffle(t *testing.T) {
 		return map[string][][]string{"j1": j1.orders(), "j2": j2.orders()}
 	}
 	first := orders(1)
-	require.Len(t, first["j1"], 3, "a tie of all rejected goes three rounds")
+	require.Len(t, first["j1"], 3, "a tie of all approved goes three rounds")
 	assert.Equal(t, first, orders(1), "the same seed gives the same orders")
 	for _, o := range append(first["j1"], first["j2"]...) {
 		assert.ElementsMatch(t, ids, o, "every candidate is shown, under its ID")
@@ -294,13 +294,13 @@ func TestMultiSelect(t *testing.T) {
 		{
 			name: "weights count",
 			stage: selector.MultiSelect{MaxRounds: 1, Judges: judges{"j1": picks("c"), "j2": picks("b"), "j3": picks("b")},
-				Weights: map[string]float64{"j1": 3}},
+				JudgeWeights: map[string]float64{"j1": 3}},
 			winner: "c", ranking: []string{"c", "b", "a"}, rounds: 1,
 		},
 		{
 			name: "a nonsense pick is left out",
 			stage: selector.MultiSelect{MaxRounds: 1, Judges: judges{"j1": picks("zz"), "j2": picks("c"), "j3": answer{}},
-				Weights: map[string]float64{"j1": 3}},
+				JudgeWeights: map[string]float64{"j1": 3}},
 			winner: "c", ranking: []string{"c", "a", "b"}, rounds: 1,
 		},
 	}
@@ -333,8 +333,8 @@ func TestMultiSelectRecordsNonsense(t *testing.T) {
 func TestPanelStrategy(t *testing.T) {
 	p := poolOf("a", "b")
 	step, err := selector.Panel{
-		Judges:  judges{"strong": yes("a"), "weak": yes("b")},
-		Weights: map[string]float64{"strong": 3},
+		Judges:       judges{"strong": yes("a"), "weak": yes("b")},
+		JudgeWeights: map[string]float64{"strong": 3},
 	}.Run(t.Context(), p)
 	require.NoError(t, err)
 	assert.Equal(t, "runoff(weighted(approval))", step.Vote.Strategy)

@@ -7,6 +7,8 @@ import (
 	"math"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/conclave-dev/conclave/selector/syntax"
 )
 
 // Candidate is one proposed patch.
@@ -57,8 +59,9 @@ type Pool struct {
 	Issue string
 	// Base holds the original files, paths relative to the project root;
 	// nil means they are not at hand, and stages that need them work on
-	// the patch text alone or say they were skipped. Stages may read it
-	// from several goroutines at once.
+	// the patch text alone or say they were skipped. A selection checks
+	// that its root can be read before any stage runs; stages read each
+	// file once for the whole selection, from several goroutines at once.
 	Base fs.FS
 	// Seed drives every random choice (the order judges see candidates
 	// in, random tie-breaks): the same Pool and Seed give the same
@@ -69,20 +72,23 @@ type Pool struct {
 	// Clusters groups Candidates; nil until a stage clusters them, and a
 	// candidate in no cluster counts as a cluster of its own.
 	Clusters []Cluster
-	// Weights holds each source's weight in votes where candidates vote
-	// for their cluster; a source missing from it weighs 1.
-	Weights map[string]float64
+	// SourceWeights holds each source's weight in votes where candidates
+	// vote for their cluster; a source missing from it weighs 1.
+	SourceWeights map[string]float64
 	// Winner is the ID of the candidate a stage chose; once set, no
 	// further stage runs.
 	Winner string
 
 	all     []Candidate // every candidate given, in order
 	steps   []Step
-	dropped []string // IDs in the order they were dropped
+	dropped []string     // IDs in the order they were dropped
+	files   *syntax.Base // Base, read and parsed once for all stages
 }
 
 // NewPool returns a pool of the given candidates, checked: every ID must be
-// non-empty, UTF-8 and unique. The pool keeps the slice.
+// non-empty, UTF-8 and unique, and base, unless nil, must be a tree whose
+// root can be read (a directory that does not exist is an error here, not
+// a reason to drop every candidate later). The pool keeps the slice.
 func NewPool(issue string, base fs.FS, candidates []Candidate) (*Pool, error) {
 	p := &Pool{Issue: issue, Base: base, Candidates: candidates}
 	if err := p.start(); err != nil {
@@ -111,16 +117,33 @@ func (p *Pool) start() error {
 		}
 		seen[c.ID] = true
 	}
-	if err := checkWeights("Pool.Weights", p.Weights); err != nil {
+	if err := checkWeights("Pool.SourceWeights", p.SourceWeights); err != nil {
 		return err
+	}
+	if p.Base != nil {
+		if _, err := fs.ReadDir(p.Base, "."); err != nil {
+			return fmt.Errorf("selector: the original files cannot be read: %w: give Pool.Base the project's root, or nil to compare the patches alone", err)
+		}
 	}
 	p.all = slices.Clone(p.Candidates)
 	return nil
 }
 
+// base returns the original files through a cache that reads and parses
+// each file once for the whole selection, or nil without them.
+func (p *Pool) base() fs.FS {
+	if p.Base == nil {
+		return nil
+	}
+	if p.files == nil {
+		p.files = syntax.NewBase(p.Base)
+	}
+	return p.files
+}
+
 // weight returns c's weight in the pool.
 func (p *Pool) weight(c Candidate) float64 {
-	if w, ok := p.Weights[c.From()]; ok {
+	if w, ok := p.SourceWeights[c.From()]; ok {
 		return w
 	}
 	return 1

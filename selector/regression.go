@@ -53,9 +53,10 @@ type TestRun struct {
 // the others are dropped with their regressions.
 //
 // If no candidate passes, all stay (Trae's rule), or, with Fewest set,
-// those with the fewest regressions (Agentless's rule). Either way the
-// candidates are reordered by their number of regressions, fewest first,
-// pool order among equals.
+// those with the fewest regressions (Agentless's rule): Step.KeptFailing
+// lists those kept with their regressions, and the Decision is not
+// Confident. Either way the candidates are reordered by their number of
+// regressions, fewest first, pool order among equals.
 //
 // A run that errors, times out or panics is recorded as a [Failure]; for a
 // candidate it counts as failing every test, for the original it leaves
@@ -75,7 +76,7 @@ type Regression struct {
 
 // Run implements [Stage].
 func (r Regression) Run(ctx context.Context, p *Pool) (*Step, error) {
-	step := &Step{Stage: "regression"}
+	step := &Step{Stage: "regression", Settings: &Settings{Parallel: max(1, r.Parallel), Fewest: r.Fewest, Timeout: Duration(r.Timeout)}}
 	switch {
 	case r.Runner == nil:
 		return step, fmt.Errorf("selector: Regression.Runner is nil: set the test runner")
@@ -143,12 +144,17 @@ func (r Regression) Run(ctx context.Context, p *Pool) (*Step, error) {
 		step.Notes = append(step.Notes, fmt.Sprintf("no candidate passes; kept those with the fewest regressions (%d)", least))
 	case least > 0:
 		keep = func(Candidate) bool { return true }
+		step.KeptAll = true
 		step.Notes = append(step.Notes, "no candidate passes; all kept")
 	}
 	for _, run := range step.Tests[1:] {
 		c, _ := p.byID(run.Candidate)
-		if !keep(c) {
-			step.Dropped = append(step.Dropped, Drop{Candidate: c.ID, Reason: ReasonRegression, Detail: regressionDetail(run)})
+		rej := Rejection{Candidate: c.ID, Reason: ReasonRegression, Detail: regressionDetail(run)}
+		switch {
+		case !keep(c):
+			step.Dropped = append(step.Dropped, rej)
+		case regressions[c.ID] > 0:
+			step.KeptFailing = append(step.KeptFailing, rej)
 		}
 	}
 	p.retain(keep)

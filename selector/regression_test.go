@@ -19,7 +19,7 @@ func TestRegression(t *testing.T) {
 		stage   selector.Regression
 		runs    tests
 		pool    []string
-		dropped []selector.Drop
+		dropped []selector.Rejection
 		notes   []string
 	}{
 		{
@@ -30,7 +30,7 @@ func TestRegression(t *testing.T) {
 				"patch c": {"t1": true, "t2": true, "flaky": true, "new": true},
 			},
 			pool:    []string{"b", "c"},
-			dropped: []selector.Drop{{Candidate: "a", Reason: selector.ReasonRegression, Detail: `1 regressions: "t2"`}},
+			dropped: []selector.Rejection{{Candidate: "a", Reason: selector.ReasonRegression, Detail: `1 regressions: "t2"`}},
 		},
 		{
 			name: "a test missing from a candidate's results counts as failing; one failing before does not count",
@@ -40,13 +40,13 @@ func TestRegression(t *testing.T) {
 				"patch c": {"t1": true, "t2": true, "flaky": false},
 			},
 			pool:    []string{"a", "c"},
-			dropped: []selector.Drop{{Candidate: "b", Reason: selector.ReasonRegression, Detail: `1 regressions: "t2"`}},
+			dropped: []selector.Rejection{{Candidate: "b", Reason: selector.ReasonRegression, Detail: `1 regressions: "t2"`}},
 		},
 		{
 			name: "a candidate whose run fails is dropped",
 			runs: tests{"": orig, "patch a": orig, "patch c": orig},
 			pool: []string{"a", "c"},
-			dropped: []selector.Drop{{Candidate: "b", Reason: selector.ReasonRegression,
+			dropped: []selector.Rejection{{Candidate: "b", Reason: selector.ReasonRegression,
 				Detail: `the tests did not run: no results scripted for "patch b"`}},
 		},
 		{
@@ -68,7 +68,7 @@ func TestRegression(t *testing.T) {
 				"patch c": {"t1": false, "t2": true},
 			},
 			pool:    []string{"b", "c"},
-			dropped: []selector.Drop{{Candidate: "a", Reason: selector.ReasonRegression, Detail: `2 regressions: "t1", "t2"`}},
+			dropped: []selector.Rejection{{Candidate: "a", Reason: selector.ReasonRegression, Detail: `2 regressions: "t1", "t2"`}},
 			notes:   []string{"no candidate passes; kept those with the fewest regressions (1)"},
 		},
 		{

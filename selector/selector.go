@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"reflect"
 	"slices"
+	"strings"
 )
 
 // ErrNoCandidates means a selection was given no candidates.
@@ -13,8 +16,8 @@ var ErrNoCandidates = errors.New("selector: no candidates")
 // Stage is one step of a selection. Run works on the pool: it may drop
 // candidates (removing them from p.Candidates and listing each in
 // Step.Dropped with why), reorder them, group them into p.Clusters, set
-// p.Weights, or decide by setting p.Winner to a candidate in the running
-// and putting it first. It may not add candidates.
+// p.SourceWeights, or decide by setting p.Winner to a candidate in the
+// running and putting it first. It may not add candidates.
 //
 // Run returns the evidence of what it did, non-nil even with an error. An
 // error means the stage could not do its work at all, because it is
@@ -41,14 +44,32 @@ type Selector struct {
 // candidate left in the pool won.
 const DecidedByOrder = "pool_order"
 
-// Decision is the outcome of a selection and the evidence for it. It
-// encodes as JSON with the field names below, which are stable.
+// TieRuleOrder is [Decision.TieRule] when the pool's order chose the
+// winner.
+const TieRuleOrder = "pool order"
+
+// Decision is the outcome of a selection and the evidence for it: read on
+// its own, it says what decided and why. It encodes as JSON with the field
+// names below, which are stable; [Decision.Explain] writes it for a
+// reader.
 type Decision struct {
 	// Winner is the ID of the chosen candidate.
 	Winner string `json:"winner"`
 	// DecidedBy names the stage that chose the winner, or
 	// [DecidedByOrder].
 	DecidedBy string `json:"decided_by"`
+	// Confident is false when the winner was not chosen on its merits:
+	// every candidate failed a filter and all were kept, or no stage
+	// chose and the pool's order did. Doubts say why, in words.
+	Confident bool     `json:"confident"`
+	Doubts    []string `json:"doubts,omitempty"`
+	// Seed is the pool's seed, which drove every random choice; TieRule
+	// is the rule that settled a tie in the vote that chose the winner
+	// (as [vote.Tiebreak.String] words it), or [TieRuleOrder].
+	Seed    uint64 `json:"seed"`
+	TieRule string `json:"tie_rule,omitempty"`
+	// Candidates are the IDs of the candidates given, in order.
+	Candidates []string `json:"candidates"`
 	// Ranking lists every candidate, best first: the winner, then the
 	// pool in order, each candidate followed by the other members of its
 	// cluster, then the dropped candidates, the last dropped first.
@@ -64,10 +85,12 @@ type Decision struct {
 // winner a stage chose, or else the first candidate left.
 //
 // Run enforces two rules for every stage: a stage that would leave no
-// candidate drops none (Step.KeptAll says so; Trae keeps all candidates
-// when none passes its tests, and a selection must always have an answer),
+// candidate drops none (Trae keeps all candidates when none passes its
+// tests, and a selection must always have an answer: Step.KeptFailing
+// lists them, Step.KeptAll is set, and the Decision is not Confident),
 // and a stage may not put in the pool a candidate that was not in the
-// running, nor choose one that is not.
+// running, nor choose one that is not. A stage that changes nothing says
+// so in a note.
 //
 // Running another Selector on the same pool afterwards continues the
 // selection, and its Decision holds the steps of both. A pool that has a
@@ -92,7 +115,7 @@ func (s Selector) Run(ctx context.Context, p *Pool) (*Decision, error) {
 		if st == nil {
 			return p.decision(), fmt.Errorf("selector: Selector.Stages[%d] is nil: remove it or set a stage", i)
 		}
-		before := slices.Clone(p.Candidates)
+		before := p.snapshot()
 		step, err := st.Run(ctx, p)
 		if step == nil {
 			step = &Step{}
@@ -100,8 +123,11 @@ func (s Selector) Run(ctx context.Context, p *Pool) (*Decision, error) {
 		if step.Stage == "" {
 			step.Stage = fmt.Sprintf("stage %d", i+1)
 		}
-		if serr := p.settle(before, step); serr != nil && err == nil {
+		if serr := p.settle(before.candidates, step); serr != nil && err == nil {
 			err = serr
+		}
+		if err == nil && before.same(p, step) && !step.KeptAll {
+			step.Notes = append(step.Notes, fmt.Sprintf("no change: the %d candidates go on as they were", len(p.Candidates)))
 		}
 		p.steps = append(p.steps, *step)
 		if err != nil {
@@ -134,6 +160,8 @@ func (p *Pool) settle(before []Candidate, step *Step) error {
 	if len(p.Candidates) == 0 && len(before) > 0 {
 		p.Candidates = before
 		step.KeptAll = true
+		step.KeptFailing = append(step.KeptFailing, step.Dropped...)
+		step.Dropped = nil
 		step.Notes = append(step.Notes, "every candidate failed this stage, so all were kept")
 		return nil
 	}
@@ -146,7 +174,7 @@ func (p *Pool) settle(before []Candidate, step *Step) error {
 			continue
 		}
 		if !listed[c.ID] {
-			step.Dropped = append(step.Dropped, Drop{Candidate: c.ID, Reason: ReasonRemoved})
+			step.Dropped = append(step.Dropped, Rejection{Candidate: c.ID, Reason: ReasonRemoved})
 		}
 		p.dropped = append(p.dropped, c.ID)
 	}
@@ -157,12 +185,39 @@ func (p *Pool) settle(before []Candidate, step *Step) error {
 	return nil
 }
 
+// snapshot is what a stage may change in a pool.
+type snapshot struct {
+	candidates []Candidate
+	clusters   []Cluster
+	weights    map[string]float64
+}
+
+func (p *Pool) snapshot() snapshot {
+	return snapshot{slices.Clone(p.Candidates), slices.Clone(p.Clusters), maps.Clone(p.SourceWeights)}
+}
+
+// same reports whether a stage that left step changed nothing in p.
+func (s snapshot) same(p *Pool, step *Step) bool {
+	return p.Winner == "" && len(step.Dropped) == 0 &&
+		slices.EqualFunc(s.candidates, p.Candidates, func(a, b Candidate) bool { return a.ID == b.ID }) &&
+		reflect.DeepEqual(s.clusters, p.Clusters) && maps.Equal(s.weights, p.SourceWeights)
+}
+
 // decision is the pool's decision so far.
 func (p *Pool) decision() *Decision {
-	d := &Decision{Steps: slices.Clone(p.steps)}
+	d := &Decision{Steps: slices.Clone(p.steps), Seed: p.Seed, Confident: true}
+	for _, c := range p.all {
+		d.Candidates = append(d.Candidates, c.ID)
+	}
 	for _, st := range p.steps {
 		if st.Clusters != nil {
 			d.Clusters = st.Clusters
+		}
+		switch {
+		case st.KeptAll:
+			d.Doubts = append(d.Doubts, fmt.Sprintf("every candidate failed %s (%s); all were kept so that there is an answer", st.Stage, reasons(st.KeptFailing)))
+		case len(st.KeptFailing) > 0:
+			d.Doubts = append(d.Doubts, fmt.Sprintf("no candidate passed %s (%s); the least bad were kept", st.Stage, reasons(st.KeptFailing)))
 		}
 	}
 	switch {
@@ -171,11 +226,21 @@ func (p *Pool) decision() *Decision {
 		for _, st := range p.steps {
 			if st.Winner == p.Winner {
 				d.DecidedBy = st.Stage
+				if st.Vote != nil {
+					d.TieRule = st.Vote.TieRule
+				}
 			}
 		}
 	case len(p.Candidates) > 0:
-		d.Winner, d.DecidedBy = p.Candidates[0].ID, DecidedByOrder
+		d.Winner, d.DecidedBy, d.TieRule = p.Candidates[0].ID, DecidedByOrder, TieRuleOrder
+		for _, st := range p.steps {
+			if st.Error != "" {
+				d.Doubts = append(d.Doubts, fmt.Sprintf("%s decided nothing: %s", st.Stage, st.Error))
+			}
+		}
+		d.Doubts = append(d.Doubts, "no stage chose a winner, so the first candidate left in pool order won")
 	}
+	d.Confident = len(d.Doubts) == 0
 	clusterOf := map[string][]string{}
 	for _, cl := range d.Clusters {
 		for _, m := range cl.Members {
@@ -208,4 +273,15 @@ func (p *Pool) decision() *Decision {
 		add(c.ID)
 	}
 	return d
+}
+
+// reasons lists the distinct reasons of rejections, in order.
+func reasons(rs []Rejection) string {
+	var out []string
+	for _, r := range rs {
+		if !slices.Contains(out, string(r.Reason)) {
+			out = append(out, string(r.Reason))
+		}
+	}
+	return strings.Join(out, ", ")
 }

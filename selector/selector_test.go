@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/conclave-dev/conclave/selector"
+	"github.com/conclave-dev/conclave/vote"
 )
 
 func TestSelectorRun(t *testing.T) {
@@ -107,7 +108,7 @@ func TestSelectorRunRecordsDrops(t *testing.T) {
 	})
 	d, err := selector.Selector{Stages: []selector.Stage{silent}}.Run(t.Context(), poolOf("a", "b"))
 	require.NoError(t, err)
-	assert.Equal(t, []selector.Drop{{Candidate: "a", Reason: selector.ReasonRemoved}}, d.Steps[0].Dropped,
+	assert.Equal(t, []selector.Rejection{{Candidate: "a", Reason: selector.ReasonRemoved}}, d.Steps[0].Dropped,
 		"a candidate removed without a reason is recorded as removed")
 }
 
@@ -197,11 +198,11 @@ func TestSelectorRunContinues(t *testing.T) {
 
 func TestDecisionJSON(t *testing.T) {
 	p := poolOf("a", "b", "c", "d")
-	p.Weights = map[string]float64{"a": 1.5, "b": 2}
+	p.SourceWeights = map[string]float64{"a": 1.5, "b": 2}
 	stages := []selector.Stage{
 		drop(selector.ReasonEmpty, "d"),
 		cluster([]string{"a", "c"}, []string{"b"}),
-		selector.SyntaxVote{Threshold: 0.9},
+		selector.SyntaxVote{Strategy: vote.Majority{Threshold: 0.9}},
 		selector.Panel{Judges: map[string]selector.Judge{"j1": yes("a"), "j2": broken, "j3": yes("a", "b")}},
 	}
 	d, err := selector.Selector{Stages: stages}.Run(t.Context(), p)

@@ -1,8 +1,10 @@
 package selector_test
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"testing/fstest"
 
@@ -78,7 +80,7 @@ func TestApplyCheck(t *testing.T) {
 	assert.Equal(t, "stale", step.Dropped[1].Candidate)
 	assert.Equal(t, selector.ReasonNoApply, step.Dropped[1].Reason)
 	assert.Contains(t, step.Dropped[1].Detail, "calc.py")
-	assert.Equal(t, selector.Drop{Candidate: "empty", Reason: selector.ReasonEmpty, Detail: step.Dropped[2].Detail}, step.Dropped[2])
+	assert.Equal(t, selector.Rejection{Candidate: "empty", Reason: selector.ReasonEmpty, Detail: step.Dropped[2].Detail}, step.Dropped[2])
 
 	p = &selector.Pool{Candidates: cs}
 	step, err = selector.ApplyCheck{}.Run(t.Context(), p)
@@ -97,7 +99,7 @@ func TestSyntaxCluster(t *testing.T) {
 	}{
 		{"full-file", true, selector.SyntaxCluster{}, [][]string{{"fix1", "fix2", "both"}, {"fix3"}, {"tests"}}, "full-file"},
 		{"patch-only", false, selector.SyntaxCluster{}, [][]string{{"fix1", "fix2", "both"}, {"fix3"}, {"tests"}}, "patch-only"},
-		{"tests count when asked", true, selector.SyntaxCluster{Ignore: func(_ string, k syntax.FileKind) bool { return k == syntax.Scratch }},
+		{"tests count when asked", true, selector.SyntaxCluster{Ignore: func(_ string, k syntax.FileKind) bool { return k == syntax.FileScratch }},
 			[][]string{{"fix1", "fix2"}, {"fix3"}, {"tests"}, {"both"}}, "full-file"},
 	}
 	for _, tt := range tests {
@@ -121,4 +123,31 @@ func TestSyntaxCluster(t *testing.T) {
 			assert.Equal(t, []string{"fix1", "fix3", "tests", "fix2", "both"}, idsOf(p.Candidates), "clustering drops and reorders nothing")
 		})
 	}
+}
+
+// countingFS counts the times each file is read.
+type countingFS struct {
+	fsys  fs.FS
+	mu    sync.Mutex
+	reads map[string]int
+}
+
+func (c *countingFS) Open(name string) (fs.File, error) {
+	c.mu.Lock()
+	c.reads[name]++
+	c.mu.Unlock()
+	return c.fsys.Open(name)
+}
+
+// TestBaseReadOnce: the filters and syntax clustering read (and so parse)
+// each original file once for the whole pool, not once per candidate.
+func TestBaseReadOnce(t *testing.T) {
+	base, cs := calc(t, "fix1", "fix2", "fix3", "broken")
+	counted := &countingFS{fsys: base, reads: map[string]int{}}
+	p, err := selector.NewPool("", counted, cs)
+	require.NoError(t, err)
+	d, err := selector.Selector{Stages: []selector.Stage{selector.ApplyCheck{}, selector.SyntaxCluster{}, selector.SyntaxVote{}}}.Run(t.Context(), p)
+	require.NoError(t, err)
+	assert.Equal(t, "fix1", d.Winner)
+	assert.Equal(t, 1, counted.reads["calc.py"], "calc.py read once for %d candidates", len(cs))
 }

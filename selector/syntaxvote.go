@@ -10,8 +10,8 @@ import (
 )
 
 // Verifier checks a candidate once more before a vote's winner is
-// accepted: Trae's "dual verification". The agent package provides
-// verifiers backed by LLMs; tests use [VerifierFunc]. Verify must honour
+// accepted: Trae's "dual verification". Package agent/judge provides
+// verifiers backed by LLM agents; tests use [VerifierFunc]. Verify must honour
 // ctx. An error or panic counts as a refusal and is recorded as a
 // [Failure].
 type Verifier interface {
@@ -32,13 +32,16 @@ type Verdict struct {
 	Candidate string `json:"candidate"`
 	Confirmed bool   `json:"confirmed"`
 	Reason    string `json:"reason,omitempty"`
+	// Trace is how the verdict came about, when the verifier says.
+	Trace *Trace `json:"trace,omitempty"`
 }
 
 // SyntaxVote is the syntax vote: each candidate in the running votes for
-// its cluster with its source's weight (Pool.Weights), and the cluster with
-// the most weight wins if its share of the weight is more than Threshold
-// and, when a Verifier is set, the verifier confirms it. A cluster is
-// represented by its heaviest member, the earliest in pool order among
+// its cluster with its source's weight (Pool.SourceWeights), Strategy
+// counts the votes (by default [vote.Plurality]: the cluster with the most
+// weight wins; [vote.Majority] asks for more than a share of it), and,
+// when a Verifier is set, the verifier must confirm the winner. A cluster
+// is represented by its heaviest member, the earliest in pool order among
 // equals; the representative is the candidate chosen.
 //
 // Without clusters (no clustering stage ran) every candidate is a cluster
@@ -48,27 +51,27 @@ type Verdict struct {
 // representative per cluster, dropping the other members as duplicates,
 // ranked by the vote, for the stages after it (a judge panel, typically).
 //
-// Ties at the top go to the earliest cluster in pool order, or, with
-// RandomTies, to one drawn from the pool's seed; [vote.Result.Tied] lists
-// them. The stage is named "syntax_vote".
+// The representatives are listed in pool order, so under the strategy's
+// default tie rule a tie goes to the earliest cluster in pool order;
+// [vote.Result.Tied] lists the tied and [vote.Result.TieRule] says how the
+// tie was settled. The stage is named "syntax_vote".
 type SyntaxVote struct {
-	// Threshold is the share of the counted weight the top cluster must
-	// exceed, in [0, 1); 0 means any plurality wins.
-	Threshold float64
+	// Strategy counts the clusters' votes, choice ballots weighed by the
+	// sources' weights; nil means vote.Plurality{}. For "more than half",
+	// use vote.Majority{}; for ties settled by a draw from the pool's
+	// seed, a strategy with vote.Tiebreak{Random: true, Seed: pool.Seed}.
+	Strategy vote.Strategy
 	// Verifier, if set, must confirm the top cluster's representative.
 	Verifier Verifier
 	// Timeout bounds the call to the verifier; 0 means no bound but ctx's.
 	Timeout time.Duration
-	// RandomTies breaks a tie at the top by a draw from the pool's seed
-	// instead of by pool order.
-	RandomTies bool
 }
 
 // Run implements [Stage].
 func (sv SyntaxVote) Run(ctx context.Context, p *Pool) (*Step, error) {
 	step := &Step{Stage: "syntax_vote"}
-	if !(sv.Threshold >= 0 && sv.Threshold < 1) {
-		return step, fmt.Errorf("selector: SyntaxVote.Threshold is %v: use a share in [0, 1), such as 0.5 for a majority, or 0 for any plurality", sv.Threshold)
+	if sv.Verifier != nil {
+		step.Settings = &Settings{Verifier: true, Timeout: Duration(sv.Timeout)}
 	}
 	if len(p.Candidates) == 0 {
 		step.Notes = append(step.Notes, "no candidate to vote on")
@@ -92,19 +95,21 @@ func (sv SyntaxVote) Run(ctx context.Context, p *Pool) (*Step, error) {
 	ballots := make([]vote.Ballot, len(p.Candidates))
 	for i, c := range p.Candidates {
 		ballots[i] = vote.Ballot{Voter: c.ID, Weight: p.weight(c), Choice: repOf[c.ID]}
-		if p.Weights != nil {
-			if step.Weights == nil {
-				step.Weights = map[string]float64{}
+		if p.SourceWeights != nil {
+			if step.CandidateWeights == nil {
+				step.CandidateWeights = map[string]float64{}
 			}
-			step.Weights[c.ID] = ballots[i].Weight
+			step.CandidateWeights[c.ID] = ballots[i].Weight
 		}
 	}
-	tb := vote.Tiebreak{Random: sv.RandomTies, Seed: p.Seed}
-	var strategy vote.Strategy = vote.Plurality{Tiebreak: tb}
-	if sv.Threshold > 0 {
-		strategy = vote.Majority{Threshold: sv.Threshold, Tiebreak: tb}
+	var strategy vote.Strategy = vote.Plurality{}
+	if sv.Strategy != nil {
+		strategy = sv.Strategy
 	}
 	res, err := strategy.Decide(reps, ballots)
+	if res == nil {
+		return step, fmt.Errorf("selector: SyntaxVote.Strategy %T returned no Result (error %v)", strategy, err)
+	}
 	step.Vote = res
 	winner := res.Winner
 	switch {
@@ -114,12 +119,15 @@ func (sv SyntaxVote) Run(ctx context.Context, p *Pool) (*Step, error) {
 			winner, len(groupOf(groups, winner).Members), len(p.Candidates), 100*lead/res.Total))
 	case errors.Is(err, vote.ErrNoWinner):
 		lead := res.Ranking[0]
-		step.Notes = append(step.Notes, fmt.Sprintf("the biggest cluster, %s's, holds %.0f%% of the weight, not more than %.0f%%",
-			lead, 100*res.Scores[lead]/res.Total, 100*sv.Threshold))
+		note := fmt.Sprintf("the biggest cluster, %s's, holds %.0f%% of the weight", lead, 100*res.Scores[lead]/res.Total)
+		if res.Threshold > 0 {
+			note += fmt.Sprintf(", not more than %.0f%%", 100*res.Threshold)
+		}
+		step.Notes = append(step.Notes, note)
 	case errors.Is(err, vote.ErrNoBallots):
 		step.Notes = append(step.Notes, "every candidate weighs 0: nothing to count")
 	default:
-		return step, err
+		return step, fmt.Errorf("selector: SyntaxVote.Strategy: %w", err)
 	}
 	if winner != "" && sv.Verifier != nil {
 		step.Verdict = p.verify(ctx, step, sv.Verifier, sv.Timeout, winner)
@@ -138,7 +146,7 @@ func (sv SyntaxVote) Run(ctx context.Context, p *Pool) (*Step, error) {
 	}
 	for _, c := range p.Candidates {
 		if rep := repOf[c.ID]; rep != c.ID {
-			step.Dropped = append(step.Dropped, Drop{Candidate: c.ID, Reason: ReasonDuplicate, Detail: "equivalent to " + rep})
+			step.Dropped = append(step.Dropped, Rejection{Candidate: c.ID, Reason: ReasonDuplicate, Detail: "equivalent to " + rep})
 		}
 	}
 	p.retain(func(c Candidate) bool { return repOf[c.ID] == c.ID })

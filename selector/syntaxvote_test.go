@@ -3,12 +3,14 @@ package selector_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/conclave-dev/conclave/selector"
+	"github.com/conclave-dev/conclave/vote"
 )
 
 func TestSyntaxVote(t *testing.T) {
@@ -21,7 +23,7 @@ func TestSyntaxVote(t *testing.T) {
 		clusters []selector.Cluster
 		winner   string
 		pool     []string
-		dropped  []selector.Drop
+		dropped  []selector.Rejection
 	}{
 		{
 			name:     "the biggest cluster wins a plurality",
@@ -31,10 +33,10 @@ func TestSyntaxVote(t *testing.T) {
 		},
 		{
 			name:     "it must exceed the threshold",
-			vote:     selector.SyntaxVote{Threshold: 0.6},
+			vote:     selector.SyntaxVote{Strategy: vote.Majority{Threshold: 0.6}},
 			clusters: clusters,
 			pool:     []string{"a", "b"},
-			dropped: []selector.Drop{
+			dropped: []selector.Rejection{
 				{Candidate: "c", Reason: selector.ReasonDuplicate, Detail: "equivalent to a"},
 				{Candidate: "d", Reason: selector.ReasonDuplicate, Detail: "equivalent to b"},
 				{Candidate: "e", Reason: selector.ReasonDuplicate, Detail: "equivalent to a"},
@@ -49,7 +51,7 @@ func TestSyntaxVote(t *testing.T) {
 		},
 		{
 			name:     "a weighted majority over the threshold",
-			vote:     selector.SyntaxVote{Threshold: 0.5},
+			vote:     selector.SyntaxVote{Strategy: vote.Majority{}},
 			clusters: clusters,
 			weights:  map[string]float64{"b": 2, "d": 2},
 			winner:   "b",
@@ -75,7 +77,7 @@ func TestSyntaxVote(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := poolOf("a", "b", "c", "d", "e")
-			p.Clusters, p.Weights = tt.clusters, tt.weights
+			p.Clusters, p.SourceWeights = tt.clusters, tt.weights
 			step, err := tt.vote.Run(t.Context(), p)
 			require.NoError(t, err)
 			assert.Equal(t, "syntax_vote", step.Stage)
@@ -97,15 +99,18 @@ func TestSyntaxVoteShares(t *testing.T) {
 	assert.Equal(t, map[string]float64{"a": 1, "b": 2}, step.Vote.Scores)
 }
 
-func TestSyntaxVoteRandomTies(t *testing.T) {
+func TestSyntaxVoteTieRules(t *testing.T) {
 	winners := map[string]bool{}
 	for seed := range uint64(30) {
 		win := func() string {
 			p := poolOf("a", "b", "c")
 			p.Seed = seed
-			step, err := selector.SyntaxVote{RandomTies: true}.Run(t.Context(), p)
+			random := vote.Plurality{Tiebreak: vote.Tiebreak{Random: true, Seed: p.Seed}}
+			d, err := selector.Selector{Stages: []selector.Stage{selector.SyntaxVote{Strategy: random}}}.Run(t.Context(), p)
 			require.NoError(t, err)
-			assert.Equal(t, []string{"a", "b", "c"}, step.Vote.Tied)
+			assert.Equal(t, []string{"a", "b", "c"}, d.Steps[0].Vote.Tied)
+			assert.Equal(t, fmt.Sprintf("random, seed %d", seed), d.TieRule)
+			assert.Equal(t, seed, d.Seed)
 			return p.Winner
 		}
 		w := win()
@@ -113,6 +118,33 @@ func TestSyntaxVoteRandomTies(t *testing.T) {
 		winners[w] = true
 	}
 	assert.Len(t, winners, 3, "over seeds, every tied candidate wins sometimes")
+
+	// By default the earliest in pool order wins, and the Decision says so.
+	d, err := selector.Selector{Stages: []selector.Stage{selector.SyntaxVote{}}}.Run(t.Context(), poolOf("b", "a"))
+	require.NoError(t, err)
+	assert.Equal(t, "b", d.Winner)
+	assert.Equal(t, "list order", d.TieRule)
+
+	// A rule of one's own: the shortest patch wins a tie.
+	p := &selector.Pool{Candidates: []selector.Candidate{{ID: "a", Patch: "long patch"}, {ID: "b", Patch: "short"}, {ID: "c", Patch: "longer patch"}}}
+	shortest := vote.Tiebreak{Rule: "shortest patch first", Prefer: func(x, y string) int {
+		cx, _ := candidateByID(p.Candidates, x)
+		cy, _ := candidateByID(p.Candidates, y)
+		return len(cx.Patch) - len(cy.Patch)
+	}}
+	d, err = selector.Selector{Stages: []selector.Stage{selector.SyntaxVote{Strategy: vote.Plurality{Tiebreak: shortest}}}}.Run(t.Context(), p)
+	require.NoError(t, err)
+	assert.Equal(t, "b", d.Winner)
+	assert.Equal(t, "shortest patch first, then list order", d.TieRule)
+}
+
+func candidateByID(cs []selector.Candidate, id string) (selector.Candidate, bool) {
+	for _, c := range cs {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return selector.Candidate{}, false
 }
 
 func TestSyntaxVoteVerifier(t *testing.T) {
@@ -165,9 +197,12 @@ func TestSyntaxVoteVerifier(t *testing.T) {
 
 func TestSyntaxVoteConfiguration(t *testing.T) {
 	for _, th := range []float64{-0.1, 1, 2} {
-		_, err := selector.SyntaxVote{Threshold: th}.Run(t.Context(), poolOf("a"))
-		assert.ErrorContains(t, err, "SyntaxVote.Threshold")
+		_, err := selector.SyntaxVote{Strategy: vote.Majority{Threshold: th}}.Run(t.Context(), poolOf("a"))
+		assert.ErrorContains(t, err, "Majority.Threshold")
 	}
+	nothing := vote.StrategyFunc(func([]string, []vote.Ballot) (*vote.Result, error) { return nil, nil })
+	_, err := selector.SyntaxVote{Strategy: nothing}.Run(t.Context(), poolOf("a"))
+	assert.ErrorContains(t, err, "returned no Result")
 	step, err := selector.SyntaxVote{}.Run(t.Context(), &selector.Pool{})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"no candidate to vote on"}, step.Notes)
@@ -178,15 +213,16 @@ func TestWeigh(t *testing.T) {
 		{ID: "1", Source: "claude"}, {ID: "2", Source: "gpt"}, {ID: "3", Source: "claude"}, {ID: "qwen"},
 	}}
 	weights := map[string]float64{"claude": 2, "gpt": 0.5}
-	step, err := selector.Weigh{Weights: weights}.Run(t.Context(), p)
+	step, err := selector.Weigh{SourceWeights: weights}.Run(t.Context(), p)
 	require.NoError(t, err)
 	assert.Equal(t, "weigh", step.Stage)
-	assert.Equal(t, weights, p.Weights)
+	assert.Equal(t, weights, p.SourceWeights)
 	weights["claude"] = 9
-	assert.Equal(t, 2.0, p.Weights["claude"], "the pool keeps its own copy")
-	assert.Equal(t, map[string]float64{"1": 2, "2": 0.5, "3": 2, "qwen": 1}, step.Weights)
+	assert.Equal(t, 2.0, p.SourceWeights["claude"], "the pool keeps its own copy")
+	assert.Equal(t, map[string]float64{"1": 2, "2": 0.5, "3": 2, "qwen": 1}, step.CandidateWeights)
+	assert.Equal(t, map[string]float64{"claude": 2, "gpt": 0.5}, step.Settings.SourceWeights)
 	assert.Equal(t, []string{`no weight for source "qwen": it weighs 1`}, step.Notes)
 
-	_, err = selector.Weigh{Weights: map[string]float64{"x": -2}}.Run(t.Context(), p)
-	assert.ErrorContains(t, err, `selector: Weigh.Weights["x"] is -2`)
+	_, err = selector.Weigh{SourceWeights: map[string]float64{"x": -2}}.Run(t.Context(), p)
+	assert.ErrorContains(t, err, `selector: Weigh.SourceWeights["x"] is -2`)
 }

@@ -4,7 +4,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -26,8 +28,9 @@ func newWorkspace(t testing.TB) (*tools.Local, string) {
 	require.NoError(t, os.Symlink(filepath.Join(outside, "new-file"), filepath.Join(root, "dangling")))
 	require.NoError(t, os.Symlink("../"+filepath.Base(outside), filepath.Join(root, "relout")))
 	require.NoError(t, os.Symlink("loop", filepath.Join(root, "loop")))
-	ws, err := tools.NewLocal(root)
+	ws, err := tools.NewLocal(root, nil)
 	require.NoError(t, err)
+	t.Cleanup(func() { ws.Close() })
 	return ws, outside
 }
 
@@ -35,14 +38,14 @@ func TestResolve(t *testing.T) {
 	ws, outside := newWorkspace(t)
 	root := ws.Root()
 	ok := map[string]string{
-		"pkg/a.go":                      filepath.Join(root, "pkg/a.go"),
-		filepath.Join(root, "pkg/a.go"): filepath.Join(root, "pkg/a.go"),
-		"new/dir/file.py":               filepath.Join(root, "new/dir/file.py"),
-		"pkg/../pkg/a.go":               filepath.Join(root, "pkg/a.go"),
-		".":                             root,
-		root:                            root,
-		"inlink/a.go":                   filepath.Join(root, "inlink/a.go"),
-		"inlink/not-yet":                filepath.Join(root, "inlink/not-yet"),
+		"pkg/a.go":                      "pkg/a.go",
+		filepath.Join(root, "pkg/a.go"): "pkg/a.go",
+		"new/dir/file.py":               "new/dir/file.py",
+		"pkg/../pkg/a.go":               "pkg/a.go",
+		".":                             ".",
+		root:                            ".",
+		"inlink/a.go":                   "pkg/a.go", // links evaluated
+		"inlink/not-yet":                "pkg/not-yet",
 	}
 	for in, want := range ok {
 		got, err := ws.Resolve(in)
@@ -65,21 +68,63 @@ func TestResolve(t *testing.T) {
 }
 
 func TestNewLocalErrors(t *testing.T) {
-	_, err := tools.NewLocal(filepath.Join(t.TempDir(), "missing"))
+	_, err := tools.NewLocal(filepath.Join(t.TempDir(), "missing"), nil)
 	assert.Error(t, err)
 	f := filepath.Join(t.TempDir(), "file")
 	require.NoError(t, os.WriteFile(f, nil, 0o644))
-	_, err = tools.NewLocal(f)
+	_, err = tools.NewLocal(f, nil)
 	assert.ErrorContains(t, err, "not a directory")
+	_, err = tools.NewLocal(t.TempDir(), &tools.LocalOptions{Env: []string{"NOVALUE"}})
+	assert.ErrorContains(t, err, "LocalOptions.Env entry \"NOVALUE\" is not NAME=value")
 }
 
 func TestCommandRunsInRoot(t *testing.T) {
-	ws, err := tools.NewLocal(t.TempDir(), "CONCLAVE_A=1")
+	ws, err := tools.NewLocal(t.TempDir(), &tools.LocalOptions{Env: []string{"CONCLAVE_A=1"}})
 	require.NoError(t, err)
+	defer ws.Close()
 	out, err := ws.Command(t.Context(), []string{"CONCLAVE_B=2"}, "sh", "-c", "pwd; echo $CONCLAVE_A$CONCLAVE_B").Output()
 	require.NoError(t, err)
 	assert.Equal(t, ws.Root()+"\n12\n", string(out))
 	var _ *exec.Cmd = ws.Command(t.Context(), nil, "true")
+}
+
+// Commands do not see this process's credentials unless they are passed
+// by name; explicit entries pass as given.
+func TestCommandScrubsCredentials(t *testing.T) {
+	t.Setenv("ANTHROPIC_API_KEY", "sk-ant-secret")
+	t.Setenv("GITHUB_TOKEN", "ghp-secret")
+	t.Setenv("HTTPS_PROXY", "http://user:hunter2@proxy.example:3128")
+	t.Setenv("GOFLAGS", "-mod=mod")
+	ws, err := tools.NewLocal(t.TempDir(), &tools.LocalOptions{PassEnv: []string{"GITHUB_TOKEN"}, Env: []string{"MY_TOKEN=given"}})
+	require.NoError(t, err)
+	defer ws.Close()
+	out, err := ws.Command(t.Context(), nil, "env").Output()
+	require.NoError(t, err)
+	env := string(out)
+	assert.NotContains(t, env, "sk-ant-secret")
+	assert.NotContains(t, env, "hunter2")
+	assert.Contains(t, env, "GITHUB_TOKEN=ghp-secret\n", "passed by name")
+	assert.Contains(t, env, "MY_TOKEN=given\n", "given explicitly")
+	assert.Contains(t, env, "GOFLAGS=-mod=mod\n")
+	assert.Contains(t, env, "PATH=")
+}
+
+func TestLockSerialisesAFile(t *testing.T) {
+	ws, _ := newWorkspace(t)
+	unlock := ws.Lock("pkg/a.go")
+	ws.Lock("pkg/b.go")() // another file is not blocked
+	var released atomic.Bool
+	got := make(chan bool)
+	go func() {
+		defer ws.Lock("pkg/a.go")()
+		got <- released.Load()
+	}()
+	runtime.Gosched() // a broken lock lets the goroutine in now
+	released.Store(true)
+	unlock()
+	assert.True(t, <-got, "the second Lock returned before the first was released")
+	unlock() // a second call does nothing
+	ws.Lock("pkg/a.go")()
 }
 
 func FuzzResolve(f *testing.F) {
@@ -94,10 +139,8 @@ func FuzzResolve(f *testing.F) {
 		}
 		// Whatever is accepted lies inside the root, even with links
 		// evaluated.
-		rel, rerr := filepath.Rel(ws.Root(), got)
-		require.NoError(t, rerr)
-		assert.False(t, rel == ".." || strings.HasPrefix(rel, "../"), "%q resolved to %q outside the root", p, got)
-		real, err := filepath.EvalSymlinks(got)
+		assert.False(t, filepath.IsAbs(got) || got == ".." || strings.HasPrefix(got, "../"), "%q resolved to %q outside the root", p, got)
+		real, err := filepath.EvalSymlinks(filepath.Join(ws.Root(), got))
 		if err == nil {
 			rel, _ := filepath.Rel(ws.Root(), real)
 			assert.False(t, rel == ".." || strings.HasPrefix(rel, "../"), "%q resolved through a link to %q", p, real)

@@ -189,8 +189,8 @@ type Ignored struct {
 // candidate that is empty, not UTF-8 or listed twice (no ballot is then
 // screened).
 //
-// Screen is for writing a strategy: score the counted ballots, then order
-// the candidates with [Tiebreak.Rank].
+// Screen is for writing a strategy that [Tally] cannot express: score the
+// counted ballots, then order the candidates with [Tiebreak.Order].
 func Screen(candidates []string, ballots []Ballot, kinds ...Kind) (counted []Ballot, ignored []Ignored, err error) {
 	set, err := candidateSet(candidates)
 	if err != nil && set == nil {
@@ -265,10 +265,8 @@ func check(set map[string]int, b Ballot, weighed bool, kinds []Kind) (Reason, st
 	case kind == "":
 		return ReasonMalformed, "sets none or several of choice, ranking and approval"
 	}
-	for i, c := range b.Ranking {
-		if slices.Contains(b.Ranking[:i], c) {
-			return ReasonMalformed, fmt.Sprintf("ranks %q twice", c)
-		}
+	if c, ok := repeated(b.Ranking); ok {
+		return ReasonMalformed, fmt.Sprintf("ranks %q twice", c)
 	}
 	if unknown, ok := firstUnknown(set, b, kind); ok {
 		return ReasonUnknownCandidate, fmt.Sprintf("%q is not a candidate", unknown)
@@ -286,6 +284,27 @@ func check(set map[string]int, b Ballot, weighed bool, kinds []Kind) (Reason, st
 		return ReasonZeroWeight, ""
 	}
 	return "", ""
+}
+
+// repeated returns the first name listed twice in ranking, in linear time
+// however long the ranking.
+func repeated(ranking []string) (string, bool) {
+	if len(ranking) <= 16 {
+		for i, c := range ranking {
+			if slices.Contains(ranking[:i], c) {
+				return c, true
+			}
+		}
+		return "", false
+	}
+	seen := make(map[string]bool, len(ranking))
+	for _, c := range ranking {
+		if seen[c] {
+			return c, true
+		}
+		seen[c] = true
+	}
+	return "", false
 }
 
 // firstUnknown returns a name b gives that is not in set: for an

@@ -50,7 +50,7 @@ func BenchmarkDecide(b *testing.B) {
 		{"Majority", vote.Majority{Threshold: 0.1}, vote.KindChoice},
 		{"Approval", vote.Approval{}, vote.KindApproval},
 		{"Borda", vote.Borda{}, vote.KindRanking},
-		{"WeightedPlurality", vote.Weighted{Weights: map[string]float64{"judge-1": 2, "judge-2": 0.5}}, vote.KindChoice},
+		{"WeightedPlurality", vote.Weighted{VoterWeights: map[string]float64{"judge-1": 2, "judge-2": 0.5}}, vote.KindChoice},
 		{"PluralityRandomTiebreak", vote.Plurality{Tiebreak: vote.Tiebreak{Random: true, Seed: 1}}, vote.KindChoice},
 	}
 	b.Run("Bare", func(b *testing.B) {
@@ -109,4 +109,40 @@ func BenchmarkReliability(b *testing.B) {
 			b.ReportMetric(float64(est.Iterations), "iterations")
 		})
 	}
+}
+
+// BenchmarkLongRanking counts Borda ballots ranking 100,000 candidates,
+// against adding up the same points with no checks and no evidence
+// (Bare), measured in the same run.
+func BenchmarkLongRanking(b *testing.B) {
+	const n = 100_000
+	cands := candidateNames(n)
+	rng := rand.New(rand.NewPCG(2, 2))
+	var ballots []vote.Ballot
+	for v := range 3 {
+		ranking := make([]string, n)
+		for i, p := range rng.Perm(n) {
+			ranking[i] = cands[p]
+		}
+		ballots = append(ballots, vote.Rank(fmt.Sprintf("judge-%d", v), ranking...))
+	}
+	b.Run("Bare", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			scores := make(map[string]float64, n)
+			for _, x := range ballots {
+				for i, c := range x.Ranking {
+					scores[c] += float64(n - 1 - i)
+				}
+			}
+		}
+	})
+	b.Run("Borda", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := (vote.Borda{}).Decide(cands, ballots); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

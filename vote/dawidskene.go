@@ -123,7 +123,7 @@ func (r Reliability) FromAgreement(items []Item) (*Estimate, error) {
 		}
 		moved := 0.0
 		for v := range p {
-			next := (cfg.prior.Right + right[v]) / (cfg.prior.Right + cfg.prior.Wrong + answers[v])
+			next := clampProb((cfg.prior.Right + right[v]) / (cfg.prior.Right + cfg.prior.Wrong + answers[v]))
 			moved = max(moved, math.Abs(next-p[v]))
 			p[v] = next
 		}
@@ -133,11 +133,11 @@ func (r Reliability) FromAgreement(items []Item) (*Estimate, error) {
 	expect(qs, p, prevalence)
 
 	est.Accuracy = make(map[string]float64, len(voters))
-	est.Weights = make(map[string]float64, len(voters))
+	est.VoterWeights = make(map[string]float64, len(voters))
 	est.Answers = make(map[string]int, len(voters))
 	for v, name := range voters {
 		est.Accuracy[name] = p[v]
-		est.Weights[name] = cfg.weight(p[v])
+		est.VoterWeights[name] = cfg.weight(p[v])
 		est.Answers[name] = 0 // a voter with nothing informative stays at the prior
 	}
 	hasBinary := false

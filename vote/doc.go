@@ -27,26 +27,40 @@
 // (ACoder's judges each give every candidate a 0 or 1), and [Borda] counts
 // rankings. [Weighted] applies a weight per voter to any strategy. Each
 // strategy counts one kind of ballot and ignores the others, saying so.
-// [StrategyFunc] adapts a function; [Screen] and [Tiebreak.Rank] do the
-// common work of a new strategy, and votetest.TestStrategy checks it keeps
-// the contract.
+//
+// A new strategy that adds up points is a [Tally]: say how many points a
+// ballot gives, and Tally screens the ballots, adds, totals, ranks and
+// returns the same errors as the strategies here:
+//
+//	firstChoice := vote.Tally{
+//		Name:  "first_choice",
+//		Kinds: []vote.Kind{vote.KindChoice, vote.KindRanking},
+//		Points: func(b vote.Ballot, _ []string, add func(string, float64)) {
+//			add(cmp.Or(b.Choice, b.Ranking[0]), b.Weight)
+//		},
+//	}
+//
+// Any other rule is a [StrategyFunc] built on [Screen] and
+// [Tiebreak.Order]. votetest.TestStrategy checks that a strategy keeps the
+// contract.
 //
 // # Ties
 //
 // Scores that are exactly equal are ordered by a [Tiebreak]. By default it
 // keeps the order of the candidate list, so the earliest listed candidate
-// wins a tie: list the candidates in the order you would settle ties by.
-// A Tiebreak with Random set shuffles ties instead, from its Seed, so the
-// result is still reproducible. A Result reports the candidates that tied
-// for the top in [Result.Tied].
+// wins a tie. A rule of your own, such as "the shortest patch wins", is a
+// Tiebreak with Prefer set; one with Random set shuffles ties from its
+// Seed, so the result is still reproducible. A Result reports the
+// candidates that tied for the top in [Result.Tied] and the rule that
+// settled them in [Result.TieRule].
 //
 // # Evidence
 //
 // A [Result] says what won and why: the winner, the full ranking, the
-// scores, who tied, every ballot counted and every ballot ignored with its
-// [Reason] (malformed, unknown candidate, wrong kind, invalid or zero
-// weight, duplicate voter), and every round. It encodes as JSON with
-// stable field names, and owns its memory.
+// scores, who tied and the tie rule, every ballot counted and every ballot
+// ignored with its [Reason] (malformed, unknown candidate, wrong kind,
+// invalid or zero weight, duplicate voter), and every round. It encodes as
+// JSON with stable field names, and owns its memory.
 //
 // # Rounds
 //
@@ -71,13 +85,13 @@
 // past items, by Dawid–Skene expectation-maximisation:
 //
 //	est, err := vote.Reliability{}.FromAgreement(pastItems)
-//	res, err := vote.Weighted{Strategy: vote.Approval{}, Weights: est.Weights}.Decide(candidates, ballots)
+//	res, err := vote.Weighted{Strategy: vote.Approval{}, VoterWeights: est.VoterWeights}.Decide(candidates, ballots)
 //
 // # Errors
 //
 // Callers branch with [errors.Is] on [ErrNoCandidates] (the candidate
 // list is empty), [ErrNoBallots] (nothing counted: the message says what
 // was ignored and how to fix it) and [ErrNoWinner] (no candidate met the
-// rule, as with Majority's threshold). Other errors name a bad
-// configuration field and the fix.
+// rule, as with Majority's threshold or an approval vote approving
+// nobody). Other errors name a bad configuration field and the fix.
 package vote

@@ -73,7 +73,7 @@ func ExampleBorda() {
 // Weights per voter apply to any strategy; here a judge with a poor record
 // counts for less, and one weighted 0 not at all.
 func ExampleWeighted() {
-	s := vote.Weighted{Strategy: vote.Plurality{}, Weights: map[string]float64{"careful": 2, "sloppy": 0.5, "muted": 0}}
+	s := vote.Weighted{Strategy: vote.Plurality{}, VoterWeights: map[string]float64{"careful": 2, "sloppy": 0.5, "muted": 0}}
 	res, err := s.Decide([]string{"a", "b"}, []vote.Ballot{
 		vote.Choose("careful", "a"),
 		vote.Choose("sloppy", "b"),
@@ -151,7 +151,7 @@ func ExampleReliability_FromOutcomes() {
 		return
 	}
 	for _, judge := range []string{"opus", "gemini", "coin", "new"} {
-		fmt.Printf("%-6s accuracy %.2f weight %.2f\n", judge, est.Accuracy[judge], est.Weights[judge])
+		fmt.Printf("%-6s accuracy %.2f weight %.2f\n", judge, est.Accuracy[judge], est.VoterWeights[judge])
 	}
 	// Output:
 	// opus   accuracy 0.79 weight 1.93
@@ -188,7 +188,7 @@ func ExampleReliability_FromAgreement() {
 		return
 	}
 	for _, judge := range []string{"j1", "j2", "j3", "contrarian"} {
-		fmt.Printf("%-10s accuracy %.2f weight %.2f\n", judge, est.Accuracy[judge], est.Weights[judge])
+		fmt.Printf("%-10s accuracy %.2f weight %.2f\n", judge, est.Accuracy[judge], est.VoterWeights[judge])
 	}
 	fmt.Println("converged:", est.Converged)
 	// Output:
@@ -199,34 +199,77 @@ func ExampleReliability_FromAgreement() {
 	// converged: true
 }
 
-// A new strategy from Screen and Tiebreak.Rank: plurality of first
-// choices, reading a ranking's first entry as a choice.
-func ExampleStrategyFunc() {
-	firstChoice := vote.StrategyFunc(func(candidates []string, ballots []vote.Ballot) (*vote.Result, error) {
-		res := &vote.Result{Strategy: "first_choice", Scores: map[string]float64{}}
-		var err error
-		res.Counted, res.Ignored, err = vote.Screen(candidates, ballots, vote.KindChoice, vote.KindRanking)
-		if err != nil {
-			return res, err
-		}
-		if len(res.Counted) == 0 {
-			return res, vote.ErrNoBallots
-		}
-		for _, b := range res.Counted {
-			first := b.Choice
+// A new additive strategy is a Tally: plurality of first choices,
+// reading a ranking's first entry as a choice. Tally screens the ballots,
+// adds the points, ranks and returns the usual errors.
+func ExampleTally() {
+	firstChoice := vote.Tally{
+		Name:  "first_choice",
+		Kinds: []vote.Kind{vote.KindChoice, vote.KindRanking},
+		Points: func(b vote.Ballot, _ []string, add func(string, float64)) {
 			if b.Kind() == vote.KindRanking {
-				first = b.Ranking[0]
+				add(b.Ranking[0], b.Weight)
+				return
 			}
-			res.Scores[first] += b.Weight
-			res.Total += b.Weight
+			add(b.Choice, b.Weight)
+		},
+	}
+	res, err := firstChoice.Decide([]string{"a", "b"}, []vote.Ballot{vote.Choose("j1", "b"), vote.Rank("j2", "b", "a"), vote.Choose("j3", "a")})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.Winner, res.Scores, res.Total)
+	_, err = firstChoice.Decide([]string{"a", "b"}, []vote.Ballot{vote.Approve("j1", map[string]bool{"a": true})})
+	fmt.Println(err)
+	// Output:
+	// b map[a:1 b:2] 3
+	// vote: no ballots counted: first_choice ignored all 1: 1 wrong_kind (this strategy counts choice and ranking ballots)
+}
+
+// A strategy that is not a sum of points is a StrategyFunc: Plurality,
+// with no winner unless two voters agree.
+func ExampleStrategyFunc() {
+	seconded := vote.StrategyFunc(func(candidates []string, ballots []vote.Ballot) (*vote.Result, error) {
+		res, err := vote.Plurality{}.Decide(candidates, ballots)
+		if err == nil && res.Scores[res.Winner] < 2 {
+			res.Winner = ""
+			err = fmt.Errorf("%w: no candidate has two votes", vote.ErrNoWinner)
 		}
-		res.Ranking, res.Tied = vote.Tiebreak{}.Rank(candidates, res.Scores)
-		res.Winner = res.Ranking[0]
-		return res, nil
+		res.Strategy = "seconded"
+		return res, err
 	})
-	res, _ := firstChoice.Decide([]string{"a", "b"}, []vote.Ballot{vote.Choose("j1", "b"), vote.Rank("j2", "b", "a")})
-	fmt.Println(res.Winner)
-	// Output: b
+	_, err := seconded.Decide([]string{"a", "b"}, []vote.Ballot{vote.Choose("j1", "a"), vote.Choose("j2", "b")})
+	fmt.Println(err)
+	// Output: vote: no winner: no candidate has two votes
+}
+
+// A tie rule of your own, without reordering the candidate list: of
+// patches with equal votes, the shortest wins.
+func ExampleTiebreak_prefer() {
+	patches := map[string]string{
+		"claude": "+    if amount > have:\n+        raise ValueError(amount)\n",
+		"gpt":    "+    assert amount <= have\n",
+		"gemini": "+    levels[item] = max(0, have - amount)\n",
+	}
+	shortest := vote.Tiebreak{
+		Prefer: func(a, b string) int { return len(patches[a]) - len(patches[b]) },
+		Rule:   "shortest patch first",
+	}
+	res, err := vote.Plurality{Tiebreak: shortest}.Decide([]string{"claude", "gpt", "gemini"}, []vote.Ballot{
+		vote.Choose("judge-1", "claude"),
+		vote.Choose("judge-2", "gpt"),
+		vote.Choose("judge-3", "gemini"),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.Winner, res.Ranking, res.Tied)
+	fmt.Println(res.TieRule)
+	// Output:
+	// gpt [gpt gemini claude] [claude gpt gemini]
+	// shortest patch first, then list order
 }
 
 // A seeded shuffle settles ties instead of the candidate order; the same
@@ -262,6 +305,7 @@ func ExampleResult() {
 	//     "b": 0
 	//   },
 	//   "total": 1,
+	//   "tie_rule": "list order",
 	//   "counted": [
 	//     {
 	//       "voter": "j1",

@@ -77,7 +77,7 @@ var fuzzStrategies = []vote.Strategy{
 	vote.Majority{Threshold: 0.4},
 	vote.Approval{Tiebreak: vote.Tiebreak{Random: true, Seed: 3}},
 	vote.Borda{},
-	vote.Weighted{Strategy: vote.Borda{}, Weights: map[string]float64{"v1": 2, "v2": 0, "v3": math.NaN(), "v4": 1e12}},
+	vote.Weighted{Strategy: vote.Borda{}, VoterWeights: map[string]float64{"v1": 2, "v2": 0, "v3": math.NaN(), "v4": 1e12}},
 }
 
 func seeds(f *testing.F) {
@@ -176,5 +176,28 @@ func FuzzDecodeResult(f *testing.F) {
 		second, err := json.Marshal(&back)
 		require.NoError(t, err)
 		assert.Equal(t, string(first), string(second))
+	})
+}
+
+// FuzzReliability: any prior and record either is refused with an error
+// or gives weights a ballot may carry, and an Estimate that encodes.
+func FuzzReliability(f *testing.F) {
+	f.Add(2.0, 1.0, 40, 10, 3, uint8(2))
+	f.Add(2.0, 1e-20, 1<<40, 0, 0, uint8(2))
+	f.Add(1e-300, 5e-301, 0, 1<<62, 7, uint8(9))
+	f.Add(1.0+1e-15, 1.0, 1, 0, 0, uint8(2))
+	f.Fuzz(func(t *testing.T, a, b float64, right, wrong, other int, options uint8) {
+		r := vote.Reliability{Prior: vote.Prior{Right: a, Wrong: b}, Options: int(options)}
+		est, err := r.FromOutcomes(map[string]vote.Record{"v": {Right: right, Wrong: wrong}, "w": {Right: other}})
+		if err != nil {
+			return
+		}
+		for v, w := range est.VoterWeights {
+			if !(w >= 0 && w <= vote.MaxWeight) {
+				t.Fatalf("prior %v/%v, K=%d: %s weighs %v", a, b, options, v, w)
+			}
+		}
+		_, err = json.Marshal(est)
+		require.NoError(t, err)
 	})
 }

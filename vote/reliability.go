@@ -32,7 +32,7 @@ type Record struct {
 // Reliability estimates how much each voter's ballots should weigh from
 // its track record: [Reliability.FromOutcomes] when the truth of past
 // decisions is known, [Reliability.FromAgreement] when it is not. Both
-// return an [Estimate] whose Weights plug into [Weighted]. The zero value
+// return an [Estimate] whose VoterWeights plug into [Weighted]. The zero value
 // uses [DefaultPrior] for yes-or-no votes. A Reliability is plain
 // configuration, safe for concurrent use.
 //
@@ -85,8 +85,9 @@ type Reliability struct {
 type Estimate struct {
 	// Accuracy is each voter's estimated probability of being right.
 	Accuracy map[string]float64 `json:"accuracy"`
-	// Weights is each voter's weight for [Weighted].
-	Weights map[string]float64 `json:"weights"`
+	// VoterWeights is each voter's weight for [Weighted]: finite, from 0
+	// to [MaxWeight].
+	VoterWeights map[string]float64 `json:"voter_weights"`
 	// Answers counts the outcomes (FromOutcomes) or answers
 	// (FromAgreement: a choice, or a yes or no to one candidate) each
 	// voter's estimate rests on.
@@ -113,15 +114,19 @@ func (r Reliability) FromOutcomes(records map[string]Record) (*Estimate, error) 
 	if err != nil {
 		return nil, err
 	}
-	est := &Estimate{Accuracy: map[string]float64{}, Weights: map[string]float64{}, Answers: map[string]int{}}
+	est := &Estimate{Accuracy: map[string]float64{}, VoterWeights: map[string]float64{}, Answers: map[string]int{}}
 	for _, v := range sortedKeys(records) {
 		rec := records[v]
-		if rec.Right < 0 || rec.Wrong < 0 {
+		switch {
+		case rec.Right < 0 || rec.Wrong < 0:
 			return nil, fmt.Errorf("vote: voter %q has the record %+v: counts cannot be negative", v, rec)
+		case rec.Right > maxOutcomes-rec.Wrong:
+			return nil, fmt.Errorf("vote: voter %q has the record %+v: more than 2^53 outcomes cannot be counted exactly; scale the counts down", v, rec)
 		}
-		p := (float64(rec.Right) + cfg.prior.Right) / (float64(rec.Right+rec.Wrong) + cfg.prior.Right + cfg.prior.Wrong)
+		right := float64(rec.Right)
+		p := (right + cfg.prior.Right) / (right + float64(rec.Wrong) + cfg.prior.Right + cfg.prior.Wrong)
 		est.Accuracy[v] = p
-		est.Weights[v] = cfg.weight(p)
+		est.VoterWeights[v] = cfg.weight(p)
 		est.Answers[v] = rec.Right + rec.Wrong
 	}
 	return est, nil
@@ -149,6 +154,8 @@ func (r Reliability) config() (config, error) {
 	switch a, b := c.prior.Right, c.prior.Wrong; {
 	case !(a > 0 && b > 0) || math.IsInf(a+b, 0):
 		return c, fmt.Errorf("vote: Reliability.Prior is %+v: both counts must be positive and finite, such as {Right: 2, Wrong: 1}", r.Prior)
+	case a/b > maxPriorOdds || b/a > maxPriorOdds:
+		return c, fmt.Errorf("vote: Reliability.Prior is %+v: one count is more than %g times the other, which leaves no room to learn; keep them within that factor", r.Prior, maxPriorOdds)
 	case c.options < 2:
 		return c, fmt.Errorf("vote: Reliability.Options is %d: use the number of answers a vote chooses among, at least 2", r.Options)
 	case c.maxIter < 1:
@@ -163,12 +170,26 @@ func (r Reliability) config() (config, error) {
 	return c, nil
 }
 
-// weight is ℓ(p)/ℓ(μ), or 0 for a voter no better than chance.
+// weight is ℓ(p)/ℓ(μ), or 0 for a voter no better than chance, and at
+// most MaxWeight, so that every weight is one a ballot may carry.
 func (c config) weight(p float64) float64 {
-	return max(0, logOdds(p, c.options)/c.unit)
+	return min(MaxWeight, max(0, logOdds(p, c.options)/c.unit))
 }
 
-// logOdds is ℓ(p) for k answers.
+// The bounds that keep weights finite: accuracies are kept within
+// minProb of 0 and 1, where their log-odds are about ±36; a prior's
+// counts within maxPriorOdds of each other; a record below 2^53 outcomes.
+const (
+	minProb      = 0x1p-52
+	maxPriorOdds = 1e12
+	maxOutcomes  = 1 << 53
+)
+
+// clampProb keeps p within minProb of 0 and 1.
+func clampProb(p float64) float64 { return min(1-minProb, max(minProb, p)) }
+
+// logOdds is ℓ(p) for k answers, finite for any p in [0, 1].
 func logOdds(p float64, k int) float64 {
+	p = clampProb(p)
 	return math.Log(p/(1-p)) + math.Log(float64(k-1))
 }

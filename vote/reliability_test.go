@@ -1,6 +1,8 @@
 package vote_test
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -27,13 +29,13 @@ func TestFromOutcomes(t *testing.T) {
 	// p = (R + 2) / (R + W + 3); weight = logit(p) / logit(2/3).
 	logit := func(p float64) float64 { return math.Log(p / (1 - p)) }
 	assert.InDelta(t, 10.0/13, est.Accuracy["good"], 1e-12)
-	assert.InDelta(t, logit(10.0/13)/logit(2.0/3), est.Weights["good"], 1e-12)
-	assert.Equal(t, 1.0, est.Weights["new"], "no record is the neutral weight")
+	assert.InDelta(t, logit(10.0/13)/logit(2.0/3), est.VoterWeights["good"], 1e-12)
+	assert.Equal(t, 1.0, est.VoterWeights["new"], "no record is the neutral weight")
 	assert.InDelta(t, 2.0/3, est.Accuracy["new"], 1e-12)
-	assert.Greater(t, est.Weights["veteran"], est.Weights["lucky"], "more evidence, more weight")
-	assert.Greater(t, est.Weights["lucky"], 1.0)
-	assert.Zero(t, est.Weights["coin"], "no better than a coin on yes-or-no votes: does not count")
-	assert.Zero(t, est.Weights["bad"])
+	assert.Greater(t, est.VoterWeights["veteran"], est.VoterWeights["lucky"], "more evidence, more weight")
+	assert.Greater(t, est.VoterWeights["lucky"], 1.0)
+	assert.Zero(t, est.VoterWeights["coin"], "no better than a coin on yes-or-no votes: does not count")
+	assert.Zero(t, est.VoterWeights["bad"])
 	assert.Equal(t, map[string]int{"new": 0, "good": 10, "lucky": 2, "veteran": 20, "coin": 101, "bad": 10}, est.Answers)
 }
 
@@ -48,12 +50,12 @@ func TestFromOutcomesOptions(t *testing.T) {
 		"new":    {},
 	})
 	require.NoError(t, err)
-	assert.Equal(t, 1.0, est.Weights["new"])
-	assert.Greater(t, est.Weights["strong"], est.Weights["mid"])
-	assert.Greater(t, est.Weights["mid"], est.Weights["weak"])
-	assert.Zero(t, est.Weights["weak"], "12.6 %% is below chance among 7")
+	assert.Equal(t, 1.0, est.VoterWeights["new"])
+	assert.Greater(t, est.VoterWeights["strong"], est.VoterWeights["mid"])
+	assert.Greater(t, est.VoterWeights["mid"], est.VoterWeights["weak"])
+	assert.Zero(t, est.VoterWeights["weak"], "12.6 %% is below chance among 7")
 	p := 33.0 / 118
-	assert.InDelta(t, (math.Log(p/(1-p))+math.Log(6))/(math.Log(1.0/3)+math.Log(6)), est.Weights["strong"], 1e-12)
+	assert.InDelta(t, (math.Log(p/(1-p))+math.Log(6))/(math.Log(1.0/3)+math.Log(6)), est.VoterWeights["strong"], 1e-12)
 }
 
 func TestReliabilityConfig(t *testing.T) {
@@ -70,6 +72,7 @@ func TestReliabilityConfig(t *testing.T) {
 		"iterations":                  {vote.Reliability{MaxIterations: -1}, "MaxIterations is -1"},
 		"tolerance":                   {vote.Reliability{Tolerance: -1e-3}, "Tolerance"},
 		"NaN tolerance":               {vote.Reliability{Tolerance: math.NaN()}, "Tolerance"},
+		"lopsided prior":              {vote.Reliability{Prior: vote.Prior{Right: 2, Wrong: 1e-20}}, "more than 1e+12 times the other"},
 	}
 	items := []vote.Item{{Candidates: abc, Ballots: []vote.Ballot{vote.Choose("v", "a")}}}
 	for name, tt := range tests {
@@ -86,6 +89,42 @@ func TestReliabilityConfig(t *testing.T) {
 	}
 	_, err := vote.Reliability{}.FromOutcomes(map[string]vote.Record{"v": {Right: -1}})
 	assert.ErrorContains(t, err, `voter "v"`)
+	_, err = vote.Reliability{}.FromOutcomes(map[string]vote.Record{"v": {Right: math.MaxInt, Wrong: 2}})
+	assert.ErrorContains(t, err, "2^53")
+}
+
+// TestWeightsStayFinite: extreme but valid settings and records give
+// weights a ballot may carry, so a weighted vote still counts them.
+func TestWeightsStayFinite(t *testing.T) {
+	records := map[string]vote.Record{
+		"perfect": {Right: 1 << 52}, "hopeless": {Wrong: 1 << 52}, "new": {}, "some": {Right: 3, Wrong: 1},
+	}
+	priors := []vote.Prior{{Right: 2, Wrong: 1e-11}, {Right: 1e-300, Wrong: 1e-300 / 2}, {Right: 1e300, Wrong: 1e288}, {Right: 1 + 1e-15, Wrong: 1}}
+	for _, prior := range priors {
+		r := vote.Reliability{Prior: prior}
+		est, err := r.FromOutcomes(records)
+		if err != nil {
+			assert.NotContains(t, err.Error(), "NaN", "%+v", prior)
+			continue
+		}
+		for v, w := range est.VoterWeights {
+			assert.True(t, w >= 0 && w <= vote.MaxWeight, "prior %+v: %s weighs %v", prior, v, w)
+		}
+		_, err = json.Marshal(est)
+		require.NoError(t, err, "prior %+v", prior)
+		res, err := vote.Weighted{VoterWeights: est.VoterWeights}.Decide([]string{"a", "b"}, []vote.Ballot{
+			vote.Choose("perfect", "a"), vote.Choose("some", "b"),
+		})
+		require.NoError(t, err, "prior %+v", prior)
+		assert.Equal(t, "a", res.Winner, "prior %+v: the perfect record outweighs", prior)
+
+		p := approvalPanel(3, []float64{1, 1, 0.9}, 50, 3, 0.5)
+		est, err = r.FromAgreement(p.items)
+		require.NoError(t, err, "prior %+v", prior)
+		for v, w := range est.VoterWeights {
+			assert.True(t, w >= 0 && w <= vote.MaxWeight, "prior %+v, agreement: %s weighs %v", prior, v, w)
+		}
+	}
 }
 
 // panel simulates voters of known accuracy on items with a known truth.
@@ -158,6 +197,9 @@ func (p *panel) hits(t *testing.T, s vote.Strategy) int {
 	n := 0
 	for i, item := range p.items {
 		res, err := s.Decide(item.Candidates, item.Ballots)
+		if errors.Is(err, vote.ErrNoWinner) {
+			continue // nobody approved anyone: no pick, no hit
+		}
 		require.NoError(t, err)
 		w := slices.Index(item.Candidates, res.Winner)
 		if (p.truth != nil && w == p.truth[i]) || (p.good != nil && p.good[i][w]) {
@@ -189,12 +231,12 @@ func TestFromAgreementChoices(t *testing.T) {
 		assert.Equal(t, 500, est.Answers[voterName(v)])
 	}
 	for v := 1; v < len(accuracy); v++ {
-		assert.Greater(t, est.Weights[voterName(v-1)], est.Weights[voterName(v)])
+		assert.Greater(t, est.VoterWeights[voterName(v-1)], est.VoterWeights[voterName(v)])
 	}
-	assert.Positive(t, est.Weights["v6"], "30 %% is above chance among 4")
+	assert.Positive(t, est.VoterWeights["v6"], "30 %% is above chance among 4")
 
 	plain := p.hits(t, vote.Plurality{})
-	weighted := p.hits(t, vote.Weighted{Weights: est.Weights})
+	weighted := p.hits(t, vote.Weighted{VoterWeights: est.VoterWeights})
 	t.Logf("right picks out of 500: unweighted plurality %d, weighted by Dawid–Skene %d", plain, weighted)
 	assert.Greater(t, weighted, plain)
 
@@ -205,7 +247,7 @@ func TestFromAgreementChoices(t *testing.T) {
 			sum += q
 		}
 		assert.InDelta(t, 1, sum, 1e-9)
-		if ranking, _ := (vote.Tiebreak{}).Rank(p.items[i].Candidates, it.Choice); ranking[0] == candidateNames(4)[p.truth[i]] {
+		if ranking, _ := (vote.Tiebreak{}).Order(p.items[i].Candidates, it.Choice); ranking[0] == candidateNames(4)[p.truth[i]] {
 			posterior++
 		}
 	}
@@ -226,11 +268,11 @@ func TestFromAgreementApprovals(t *testing.T) {
 	}
 	assert.InDelta(t, 0.4, est.Prevalence, 0.05)
 	for _, v := range []string{"v4", "v5", "v6"} {
-		assert.Zero(t, est.Weights[v], "%s is no better than a coin", v)
+		assert.Zero(t, est.VoterWeights[v], "%s is no better than a coin", v)
 	}
 
 	plain := p.hits(t, vote.Approval{})
-	weighted := p.hits(t, vote.Weighted{Strategy: vote.Approval{}, Weights: est.Weights})
+	weighted := p.hits(t, vote.Weighted{Strategy: vote.Approval{}, VoterWeights: est.VoterWeights})
 	t.Logf("winner good in 500 items: unweighted approval %d, weighted by Dawid–Skene %d", plain, weighted)
 	assert.Greater(t, weighted, plain)
 

@@ -3,6 +3,7 @@ package vote
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 )
@@ -63,6 +64,12 @@ type Result struct {
 	// Total is the weight of the ballots counted (for rounds: of the final
 	// round, or of all rounds for UntilMajority).
 	Total float64 `json:"total,omitempty"`
+	// Threshold is the share of Total a winner had to exceed, for a
+	// strategy with one ([Majority]).
+	Threshold float64 `json:"threshold,omitempty"`
+	// TieRule is the rule that ordered equal scores, in the words of
+	// [Tiebreak.String].
+	TieRule string `json:"tie_rule,omitempty"`
 	// Tied lists, in candidate order, the candidates that shared the top
 	// score when there were several (the tie rule ordered them in
 	// Ranking); nil otherwise.
@@ -93,19 +100,48 @@ type Round struct {
 	Error string `json:"error,omitempty"`
 }
 
-// Tiebreak orders candidates with exactly equal scores. The zero value
-// keeps the order of the candidate list, so the earliest listed wins a tie.
+// Tiebreak is a tie rule: it orders candidates whose scores are exactly
+// equal. The zero value keeps the order of the candidate list, so the
+// earliest listed wins a tie.
+//
+// Prefer expresses a rule of your own, such as "the shortest patch wins",
+// without reordering the candidate list; Random settles what is still
+// tied by a seeded shuffle instead of the list order. A Result records the
+// rule it used in [Result.TieRule], as [Tiebreak.String] words it.
 type Tiebreak struct {
-	// Random, when set, orders each group of equal scores by a shuffle
-	// drawn from Seed instead: the same Seed and scores give the same order.
+	// Prefer, when set, orders candidates of equal score first: a goes
+	// before b when Prefer(a, b) < 0. It must be deterministic and a
+	// consistent order, as for [slices.SortFunc]. Candidates it holds
+	// equal are ordered by the rules below.
+	Prefer func(a, b string) int
+	// Rule says in words what Prefer does, for the evidence, such as
+	// "shortest patch first".
+	Rule string
+	// Random, when set, orders what is still tied by a shuffle drawn from
+	// Seed instead of the list order: the same Seed and scores give the
+	// same order.
 	Random bool
 	Seed   uint64
 }
 
-// Rank orders candidates by score, best first, equal scores by t. Scores
+// String words the rule, as [Result.TieRule] records it: "list order",
+// "random, seed 7", or Rule (a custom order when Rule is empty) followed by
+// what settles the rest.
+func (t Tiebreak) String() string {
+	rest := "list order"
+	if t.Random {
+		rest = fmt.Sprintf("random, seed %d", t.Seed)
+	}
+	if t.Prefer == nil {
+		return rest
+	}
+	return cmp.Or(t.Rule, "a custom order") + ", then " + rest
+}
+
+// Order orders candidates by score, best first, equal scores by t. Scores
 // missing from the map count as 0. tied lists, in candidate order, the
 // candidates sharing the top score when there are several; nil otherwise.
-func (t Tiebreak) Rank(candidates []string, scores map[string]float64) (ranking, tied []string) {
+func (t Tiebreak) Order(candidates []string, scores map[string]float64) (ranking, tied []string) {
 	s := make([]float64, len(candidates))
 	for i, c := range candidates {
 		s[i] = scores[c]
@@ -121,12 +157,20 @@ func (t Tiebreak) rank(candidates []string, scores []float64) (ranking, tied []s
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(scores[b], scores[a]) })
+	same := func(a, b int) bool {
+		return scores[a] == scores[b] && (t.Prefer == nil || t.Prefer(candidates[a], candidates[b]) == 0)
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		if c := cmp.Compare(scores[b], scores[a]); c != 0 || t.Prefer == nil {
+			return c
+		}
+		return t.Prefer(candidates[a], candidates[b])
+	})
 	if t.Random {
 		rng := rand.New(rand.NewPCG(t.Seed, 0x9e3779b97f4a7c15))
 		for i := 0; i < len(order); {
 			j := i + 1
-			for j < len(order) && scores[order[j]] == scores[order[i]] {
+			for j < len(order) && same(order[j], order[i]) {
 				j++
 			}
 			group := order[i:j]

@@ -3,6 +3,7 @@ package vote
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -23,18 +24,21 @@ type Poll func(ctx context.Context, round int, candidates []string) ([]Ballot, e
 // another round polls only the tied candidates. The vote ends when a round
 // has no tie at the top or after MaxRounds rounds; a tie still standing
 // then is broken by Strategy's tie rule (by default the earliest in the
-// candidate list wins) and reported in [Result.Tied].
+// candidate list wins) and reported in [Result.Tied]. A later round in
+// which Strategy finds no winner ([ErrNoWinner], as when [Approval]'s
+// voters approve none of the tied) cannot separate them either: the tie
+// of the round before stands and is broken the same way.
 //
 // The Result ranks the candidates of the last round first, by that round,
 // then those left out earlier, later rounds first; each candidate's score
 // is from the last round it took part in. Each [Round] holds its ballots
 // and Strategy's scores.
 //
-// A poll error, an error from Strategy (such as [ErrNoBallots] in a round
-// nobody answered), or the context ending before a poll, ends the vote:
-// Run returns the error, wrapped with the round, and a Result whose Rounds
-// show what happened and whose Winner is "". Run polls nothing once ctx is
-// done.
+// A poll error, an error from Strategy in round 1 (such as [ErrNoBallots]
+// or [ErrNoWinner]) or any other error from it later, or the context
+// ending before a poll, ends the vote: Run returns the error, wrapped with
+// the round, and a Result whose Rounds show what happened and whose Winner
+// is "". Run polls nothing once ctx is done.
 type Runoff struct {
 	Strategy  Strategy // decides each round; nil means Plurality
 	Poll      Poll
@@ -63,7 +67,19 @@ func (r Runoff) Run(ctx context.Context, candidates []string) (*Result, error) {
 		running = slices.Clone(candidates)
 		scores  = map[string]float64{}
 		out     [][]string // the candidates left out by each round, best first
+		prev    *Result    // the round before, whose tie this round re-votes
 	)
+	finish := func(rr *Result, running, tied []string) {
+		res.Winner, res.Scores, res.Total, res.TieRule = rr.Winner, scores, rr.Total, rr.TieRule
+		res.Threshold = rr.Threshold
+		if len(tied) >= 2 {
+			res.Tied = tied
+		}
+		res.Ranking = keep(rr.Ranking, running)
+		for i := len(out) - 1; i >= 0; i-- {
+			res.Ranking = append(res.Ranking, out[i]...)
+		}
+	}
 	for n := 1; ; n++ {
 		round := Round{Number: n, Candidates: slices.Clone(running)}
 		ballots, err := poll(ctx, r.Poll, n, running)
@@ -83,6 +99,11 @@ func (r Runoff) Run(ctx context.Context, candidates []string) (*Result, error) {
 		if err != nil {
 			round.Error = err.Error()
 			res.Rounds = append(res.Rounds, round)
+			if prev != nil && rr != nil && errors.Is(err, ErrNoWinner) {
+				// The tied of the round before stand as they were.
+				finish(prev, running, running)
+				return res, nil
+			}
 			return res, fmt.Errorf("vote: runoff round %d: %w", n, err)
 		}
 		res.Rounds = append(res.Rounds, round)
@@ -91,18 +112,11 @@ func (r Runoff) Run(ctx context.Context, candidates []string) (*Result, error) {
 		}
 		tied := keep(running, rr.Tied)
 		if len(tied) < 2 || n == maxRounds {
-			res.Winner, res.Scores, res.Total = rr.Winner, scores, rr.Total
-			if len(tied) >= 2 {
-				res.Tied = tied
-			}
-			res.Ranking = keep(rr.Ranking, running)
-			for i := len(out) - 1; i >= 0; i-- {
-				res.Ranking = append(res.Ranking, out[i]...)
-			}
+			finish(rr, running, tied)
 			return res, nil
 		}
 		out = append(out, slices.DeleteFunc(keep(rr.Ranking, running), func(c string) bool { return slices.Contains(tied, c) }))
-		running = tied
+		running, prev = tied, rr
 	}
 }
 
@@ -139,7 +153,7 @@ type UntilMajority struct {
 // Poll is.
 func (u UntilMajority) Run(ctx context.Context, candidates []string) (*Result, error) {
 	const name = "until_majority"
-	res := &Result{Strategy: name}
+	res := &Result{Strategy: name, TieRule: u.Tiebreak.String()}
 	switch {
 	case u.Poll == nil:
 		return res, fmt.Errorf("vote: UntilMajority.Poll is nil: set it to the function that collects a round's ballots")

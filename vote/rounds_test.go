@@ -38,6 +38,18 @@ func (s *script) poll(_ context.Context, round int, candidates []string) ([]vote
 	panic("bad script")
 }
 
+// TestRunoffNobodyApproved: a panel rejecting every candidate elects
+// nobody, after one round.
+func TestRunoffNobodyApproved(t *testing.T) {
+	none := map[string]bool{"a": false, "b": false, "c": false}
+	s := &script{t: t, rounds: []any{[]vote.Ballot{vote.Approve("j1", none), vote.Approve("j2", none)}}}
+	res, err := vote.Runoff{Strategy: vote.Approval{}, Poll: s.poll}.Run(t.Context(), abc)
+	require.ErrorIs(t, err, vote.ErrNoWinner)
+	assert.Empty(t, res.Winner)
+	assert.Len(t, res.Rounds, 1)
+	assert.Contains(t, res.Rounds[0].Error, "approves any candidate")
+}
+
 func choices(picks ...string) []vote.Ballot {
 	var out []vote.Ballot
 	for i, p := range picks {
@@ -107,6 +119,22 @@ func TestRunoff(t *testing.T) {
 				},
 			},
 			winner: "c", ranking: []string{"c", "a", "b"},
+			asked: [][]string{abc, {"a", "c"}},
+		},
+		{
+			name:     "a re-vote approving nobody leaves the tie standing",
+			strategy: vote.Approval{},
+			rounds: []any{
+				[]vote.Ballot{
+					vote.Approve("sonnet", map[string]bool{"a": true, "b": false, "c": true}),
+					vote.Approve("gpt", map[string]bool{"a": true, "b": false, "c": true}),
+				},
+				[]vote.Ballot{
+					vote.Approve("sonnet", map[string]bool{"a": false, "c": false}),
+					vote.Approve("gpt", map[string]bool{"a": false, "c": false}),
+				},
+			},
+			winner: "a", ranking: []string{"a", "c", "b"}, tied: []string{"a", "c"},
 			asked: [][]string{abc, {"a", "c"}},
 		},
 		{
@@ -306,7 +334,7 @@ func TestUntilMajority(t *testing.T) {
 			require.NoError(t, err)
 			if tt.tb.Random {
 				// The seeded shuffle orders the tie as it would in any strategy.
-				ranking, _ := tt.tb.Rank(abc, tt.scores)
+				ranking, _ := tt.tb.Order(abc, tt.scores)
 				tt.winner = ranking[0]
 				assert.Equal(t, ranking, res.Ranking)
 			}

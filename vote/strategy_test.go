@@ -2,7 +2,9 @@ package vote_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -31,9 +33,9 @@ func TestConformance(t *testing.T) {
 		"ApprovalRandom":   vote.Approval{Tiebreak: vote.Tiebreak{Random: true, Seed: 3}},
 		"Borda":            vote.Borda{},
 		"BordaRandom":      vote.Borda{Tiebreak: vote.Tiebreak{Random: true, Seed: 1}},
-		"Weighted":         vote.Weighted{Weights: map[string]float64{"c1": 3, "c2": 0, "r1": 0.5}},
-		"WeightedApproval": vote.Weighted{Strategy: vote.Approval{}, Weights: map[string]float64{"p1": 2}},
-		"WeightedBorda":    vote.Weighted{Strategy: vote.Borda{}, Weights: map[string]float64{"r2": 0.1}},
+		"Weighted":         vote.Weighted{VoterWeights: map[string]float64{"c1": 3, "c2": 0, "r1": 0.5}},
+		"WeightedApproval": vote.Weighted{Strategy: vote.Approval{}, VoterWeights: map[string]float64{"p1": 2}},
+		"WeightedBorda":    vote.Weighted{Strategy: vote.Borda{}, VoterWeights: map[string]float64{"r2": 0.1}},
 	}
 	for name, s := range strategies {
 		t.Run(name, func(t *testing.T) { votetest.TestStrategy(t, s) })
@@ -144,13 +146,14 @@ func TestDecide(t *testing.T) {
 			scores: map[string]float64{"a": 2, "b": 2, "c": 3},
 		},
 		{
-			name:  "approval: all rejected is a full tie",
+			name:  "approval: all rejected elects nobody",
 			s:     vote.Approval{},
 			cands: abc,
 			ballots: []vote.Ballot{
 				vote.Approve("j1", map[string]bool{"a": false, "b": false, "c": false}),
+				vote.Approve("j2", map[string]bool{"b": false}),
 			},
-			winner: "a", ranking: abc, tied: abc,
+			ranking: abc, tied: abc, sentinel: vote.ErrNoWinner,
 			scores: map[string]float64{"a": 0, "b": 0, "c": 0},
 		},
 		{
@@ -180,7 +183,7 @@ func TestDecide(t *testing.T) {
 		},
 		{
 			name:  "weighted: a trusted voter outweighs two",
-			s:     vote.Weighted{Weights: map[string]float64{"good": 2.5, "bad": 0.5}},
+			s:     vote.Weighted{VoterWeights: map[string]float64{"good": 2.5, "bad": 0.5}},
 			cands: abc,
 			ballots: []vote.Ballot{
 				vote.Choose("good", "a"), vote.Choose("bad", "b"), vote.Choose("new", "b"),
@@ -190,7 +193,7 @@ func TestDecide(t *testing.T) {
 		},
 		{
 			name:  "weighted: a voter weighted 0 is ignored",
-			s:     vote.Weighted{Strategy: vote.Approval{}, Weights: map[string]float64{"mute": 0}},
+			s:     vote.Weighted{Strategy: vote.Approval{}, VoterWeights: map[string]float64{"mute": 0}},
 			cands: abc,
 			ballots: []vote.Ballot{
 				vote.Approve("mute", map[string]bool{"a": true}), vote.Approve("j", map[string]bool{"c": true}),
@@ -240,6 +243,86 @@ func TestRandomTiebreak(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"c", "b", "a"}, res.Ranking)
 	assert.Nil(t, res.Tied)
+}
+
+func TestTiebreakPrefer(t *testing.T) {
+	length := map[string]int{"a": 30, "b": 10, "c": 10, "d": 5}
+	shortest := func(a, b string) int { return length[a] - length[b] }
+	cands := []string{"a", "b", "c", "d"}
+	ballots := []vote.Ballot{vote.Choose("v1", "a"), vote.Choose("v2", "b"), vote.Choose("v3", "c"), vote.Choose("v4", "d"), vote.Choose("v5", "d")}
+
+	res, err := vote.Plurality{Tiebreak: vote.Tiebreak{Prefer: shortest, Rule: "shortest first"}}.Decide(cands, ballots)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"d", "b", "c", "a"}, res.Ranking, "scores first, then the preference, then list order")
+	assert.Equal(t, "shortest first, then list order", res.TieRule)
+
+	res, err = vote.Plurality{Tiebreak: vote.Tiebreak{Prefer: shortest}}.Decide(cands, ballots[:4])
+	require.NoError(t, err)
+	assert.Equal(t, "d", res.Winner)
+	assert.Equal(t, cands, res.Tied, "Tied is about scores, whatever settles them")
+	assert.Equal(t, "a custom order, then list order", res.TieRule)
+
+	// A shuffle settles only what the preference leaves equal.
+	seen := map[string]bool{}
+	for seed := range uint64(40) {
+		tb := vote.Tiebreak{Prefer: shortest, Random: true, Seed: seed}
+		ranking, _ := tb.Order(cands, map[string]float64{"a": 1, "b": 1, "c": 1, "d": 1})
+		assert.Equal(t, "d", ranking[0])
+		assert.Equal(t, "a", ranking[3])
+		seen[ranking[1]] = true
+		assert.Equal(t, fmt.Sprintf("a custom order, then random, seed %d", seed), tb.String())
+	}
+	assert.Len(t, seen, 2, "b and c both come second under some seed")
+	assert.Equal(t, "list order", vote.Tiebreak{}.String())
+	votetest.TestStrategy(t, vote.Plurality{Tiebreak: vote.Tiebreak{Prefer: func(a, b string) int { return strings.Compare(b, a) }}})
+}
+
+func TestTally(t *testing.T) {
+	firstChoice := vote.Tally{
+		Name:  "first_choice",
+		Kinds: []vote.Kind{vote.KindChoice, vote.KindRanking},
+		Points: func(b vote.Ballot, _ []string, add func(string, float64)) {
+			if b.Kind() == vote.KindRanking {
+				add(b.Ranking[0], b.Weight)
+				return
+			}
+			add(b.Choice, b.Weight)
+		},
+	}
+	votetest.TestStrategy(t, firstChoice)
+	res, err := firstChoice.Decide(abc, []vote.Ballot{vote.Choose("v1", "c"), weigh(vote.Rank("v2", "a", "c"), 2.5), vote.Choose("v3", "c")})
+	require.NoError(t, err)
+	assert.Equal(t, "a", res.Winner)
+	assert.Equal(t, 4.5, res.Total)
+	assert.Equal(t, "first_choice", res.Strategy)
+
+	_, err = firstChoice.Decide(abc, nil)
+	assert.ErrorIs(t, err, vote.ErrNoBallots)
+	_, err = firstChoice.Decide(nil, []vote.Ballot{vote.Choose("v", "a")})
+	assert.ErrorIs(t, err, vote.ErrNoCandidates)
+
+	_, err = vote.Tally{Points: firstChoice.Points}.Decide(abc, nil)
+	assert.ErrorContains(t, err, "Tally.Kinds is empty")
+	_, err = vote.Tally{Kinds: firstChoice.Kinds}.Decide(abc, nil)
+	assert.ErrorContains(t, err, "Tally.Points is nil")
+	stray := vote.Tally{Kinds: []vote.Kind{vote.KindChoice}, Points: func(_ vote.Ballot, _ []string, add func(string, float64)) { add("zz", 1) }}
+	assert.PanicsWithValue(t, `vote: tally gave points to "zz", which is not a candidate`, func() {
+		_, _ = stray.Decide(abc, []vote.Ballot{vote.Choose("v", "a")})
+	})
+}
+
+// TestLongRanking: a ballot ranking many candidates is screened for
+// repeats, the last one included.
+func TestLongRanking(t *testing.T) {
+	cands := candidateNames(1000)
+	res, err := vote.Borda{}.Decide(cands, []vote.Ballot{vote.Rank("v", cands...)})
+	require.NoError(t, err)
+	assert.Equal(t, cands[0], res.Winner)
+	repeat := append(slices.Clone(cands[:999]), cands[3])
+	res, err = vote.Borda{}.Decide(cands, []vote.Ballot{vote.Rank("v", repeat...)})
+	assert.ErrorIs(t, err, vote.ErrNoBallots)
+	require.Len(t, res.Ignored, 1)
+	assert.Equal(t, fmt.Sprintf("ranks %q twice", cands[3]), res.Ignored[0].Detail)
 }
 
 func TestIgnored(t *testing.T) {
@@ -358,7 +441,7 @@ func TestResultOwnsItsMemory(t *testing.T) {
 }
 
 func TestStrategyFunc(t *testing.T) {
-	// A strategy built from Screen and Tiebreak.Rank: plurality where a
+	// A strategy built from Screen and Tiebreak.Order: plurality where a
 	// ranking's first choice counts too.
 	firstChoice := vote.StrategyFunc(func(candidates []string, ballots []vote.Ballot) (*vote.Result, error) {
 		res := &vote.Result{Strategy: "first_choice"}
@@ -379,7 +462,7 @@ func TestStrategyFunc(t *testing.T) {
 			res.Scores[first] += b.Weight
 			res.Total += b.Weight
 		}
-		res.Ranking, res.Tied = vote.Tiebreak{}.Rank(candidates, res.Scores)
+		res.Ranking, res.Tied = vote.Tiebreak{}.Order(candidates, res.Scores)
 		res.Winner = res.Ranking[0]
 		return res, nil
 	})

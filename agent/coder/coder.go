@@ -173,7 +173,7 @@ func (c *Coder) run(ctx context.Context, repo Repo, w *gitx.Worktree, issue stri
 
 // tools builds the Coder's tools for the worktree w.
 func (c *Coder) tools(ctx context.Context, repo Repo, w *gitx.Worktree) (*tools.Set, error) {
-	ws, err := tools.NewLocal(w.Dir)
+	ws, err := tools.NewLocal(w.Dir, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +210,7 @@ func (c *Coder) tools(ctx context.Context, repo Repo, w *gitx.Worktree) (*tools.
 // patch reads the worktree's patch into res.
 func (c *Coder) patch(ctx context.Context, w *gitx.Worktree, res *Result) error {
 	keep := func(f gitx.File) bool {
-		return c.KeepScratch || f.Status != gitx.Added || syntax.Classify(f.Path, true) != syntax.Scratch
+		return c.KeepScratch || f.Status != gitx.Added || syntax.Classify(f.Path, true) != syntax.FileScratch
 	}
 	p, err := w.Patch(ctx, keep)
 	if err != nil {

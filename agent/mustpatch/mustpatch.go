@@ -39,7 +39,7 @@ func refusal(files []gitx.File) string {
 	var side []string
 	for _, f := range files {
 		switch syntax.Classify(f.Path, f.Status == gitx.Added) {
-		case syntax.Test, syntax.Scratch:
+		case syntax.FileTest, syntax.FileScratch:
 			side = append(side, f.Path)
 		default:
 			return ""

@@ -75,3 +75,14 @@ func TestTesterErrors(t *testing.T) {
 	_, err = (&tester.Tester{Repo: repo, WorktreeDir: t.TempDir(), Command: "echo no such tool >&2; exit 127"}).Plan(t.Context(), "", nil)
 	assert.ErrorContains(t, err, "no such tool")
 }
+
+// Test commands run candidates' code: they never see a credential of
+// this process.
+func TestTesterCommandSeesNoSecret(t *testing.T) {
+	t.Setenv("EXAMPLE_API_KEY", "sk-this-must-not-leak-0123456789")
+	repo := gitRepo(t, map[string]string{"a.txt": "a\n"})
+	tst := &tester.Tester{Repo: repo, WorktreeDir: t.TempDir(), Command: `echo "key=[$EXAMPLE_API_KEY]"; test -z "$EXAMPLE_API_KEY"`}
+	plan, err := tst.Plan(t.Context(), "", nil)
+	require.NoError(t, err)
+	assert.Equal(t, 1, plan.Baseline.Passed, "%+v", plan.Baseline)
+}

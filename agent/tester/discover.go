@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/bluekeyes/go-gitdiff/gitdiff"
+
+	"github.com/conclave-dev/conclave/tools"
 )
 
 // Request is what a [Discoverer] is given to find the tests to run.
@@ -107,7 +109,7 @@ func command(ctx context.Context, dir string, limit time.Duration, name string, 
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
-	cmd.Env = scrub(os.Environ())
+	cmd.Env = tools.ScrubEnv(os.Environ(), nil)
 	cmd.WaitDelay = 5 * time.Second
 	var stderr strings.Builder
 	cmd.Stderr = &limitedWriter{w: &stderr, n: 8 << 10}

@@ -60,7 +60,7 @@ func (e *Explorer) Discover(ctx context.Context, req Request) ([]Suite, error) {
 	if e.Agent.Model == nil {
 		return nil, errors.New("tester: Explorer.Agent.Model is nil: set the model that explores")
 	}
-	ws, err := tools.NewLocal(req.Dir)
+	ws, err := tools.NewLocal(req.Dir, nil)
 	if err != nil {
 		return nil, fmt.Errorf("tester: %w", err)
 	}

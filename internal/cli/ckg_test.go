@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -74,7 +75,7 @@ func TestCKGSearch(t *testing.T) {
 		{[]string{"--name", "Ser", "--match", "prefix", "--kind", "class"}, []jsonSymbol{
 			{"Server", "struct", "a/a.go", 4, 4, ""}, {"Server", "class", "ui/app.js", 2, 2, ""}}},
 		{[]string{"--name", "nwsrv", "--match", "fuzzy"}, []jsonSymbol{{"NewServer", "function", "a/a.go", 8, 8, ""}}},
-		{[]string{"--name", "nothing"}, []jsonSymbol{}},
+		{[]string{"--name", "Server", "--limit", "1"}, []jsonSymbol{{"Server", "struct", "a/a.go", 4, 4, ""}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.args[1], func(t *testing.T) {
@@ -125,6 +126,60 @@ func TestCKGDefAndRefs(t *testing.T) {
 		assert.True(t, refs[0].Call)
 		assert.Equal(t, "Run", refs[0].Scope)
 	}
+}
+
+// Every query that finds nothing says so on stderr and exits with 1,
+// printing the empty result ([] with --json).
+func TestCKGNothingFound(t *testing.T) {
+	repo, cache := ckgRepo(t)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"search", "--name", "Nothing"}, `nothing found: no definition matches "Nothing" (--match exact)`},
+		{[]string{"def", "--name", "Nothing"}, `nothing found: no definition of "Nothing"`},
+		{[]string{"def", "--at", "a/a.go:1:1"}, "nothing found: a/a.go:1:1"},
+		{[]string{"refs", "--name", "Nothing"}, `nothing found: no use of "Nothing"`},
+		{[]string{"refs", "--at", "a/a.go:1:1"}, "nothing found: a/a.go:1:1"},
+		{[]string{"refs", "--at", "missing.go:1:1"}, "nothing found: "},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			args := append([]string{"ckg"}, tt.args...)
+			args = append(args, "--repo", repo, "--cache-dir", cache)
+			code, out, errOut := run(t, args...)
+			assert.Equal(t, 1, code)
+			assert.Empty(t, out)
+			assert.Contains(t, errOut, "conclave ckg: "+tt.want)
+
+			code, out, _ = run(t, append(args, "--json")...)
+			assert.Equal(t, 1, code)
+			assert.JSONEq(t, "[]", out)
+		})
+	}
+}
+
+func TestCKGRefsLimit(t *testing.T) {
+	repo, cache := ckgRepo(t)
+	code, out, errOut := run(t, "ckg", "refs", "--repo", repo, "--cache-dir", cache, "--name", "Server")
+	require.Equal(t, 0, code, errOut)
+	require.Greater(t, strings.Count(out, "\n"), 1, out)
+	code, limited, errOut := run(t, "ckg", "refs", "--repo", repo, "--cache-dir", cache, "--name", "Server", "--limit", "1")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, strings.SplitAfter(out, "\n")[0], limited)
+	code, _, errOut = run(t, "ckg", "refs", "--repo", repo, "--name", "Server", "--limit", "-1")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "--limit is -1")
+}
+
+func TestCKGHelpListsFlags(t *testing.T) {
+	code, _, errOut := run(t, "ckg", "-h")
+	assert.Equal(t, 0, code)
+	for _, want := range []string{"Exit status", "Flags of search:", "Flags of refs:", "-name", "-match", "-kind", "-limit", "-at", "-repo", "-json", "-cache-dir", "-no-cache"} {
+		assert.Contains(t, errOut, want)
+	}
+	refs := errOut[strings.Index(errOut, "Flags of refs:"):]
+	assert.Contains(t, refs, "-limit", "refs takes --limit like search")
 }
 
 func TestCKGErrors(t *testing.T) {

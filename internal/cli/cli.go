@@ -34,7 +34,21 @@ func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(f
 
 // Main runs conclave with args (without the program name) and returns the
 // process exit status: 0 on success, 1 on failure, 2 on a usage error.
+// "conclave help COMMAND" prints a command's help on stdout.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 2 && args[0] == "help" {
+		for _, c := range commands {
+			if c.name == args[1] {
+				if err := c.run(ctx, []string{"-h"}, stdout, stdout); err != nil && !errors.Is(err, flag.ErrHelp) {
+					fmt.Fprintf(stderr, "conclave help %s: %v\n", c.name, err)
+					return 1
+				}
+				return 0
+			}
+		}
+		fmt.Fprintf(stderr, "conclave help: unknown command %q; run 'conclave help' for the list\n", args[1])
+		return 2
+	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		help(stdout)
 		if len(args) == 0 {
@@ -71,7 +85,7 @@ func help(w io.Writer) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'conclave <command> -h' for a command's flags.")
+	fmt.Fprintln(w, "\nRun 'conclave help <command>' or 'conclave <command> -h' for a command's flags.")
 }
 
 // newFlags returns a flag set for a subcommand that reports errors instead

@@ -30,3 +30,15 @@ func TestHelpAndUnknown(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, `unknown command "frobnicate"`)
 }
+
+func TestHelpCommand(t *testing.T) {
+	code, out, _ := run(t, "help", "select")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "Usage: conclave select --batch FILE")
+	assert.Contains(t, out, "-ties")
+	assert.Contains(t, out, "Exit status")
+
+	code, _, errOut := run(t, "help", "frobnicate")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, `unknown command "frobnicate"`)
+}

@@ -9,21 +9,24 @@ import (
 	"hash/fnv"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/conclave-dev/conclave/selector"
 	"github.com/conclave-dev/conclave/vote"
 )
 
-const selectUsage = `--batch FILE --out FILE [--sources FILE] [--history FILE] [--strategy NAME] [--seed N]
-       conclave select bench [--data FILE] [--folds K] [--seed N] [--json]
+const selectUsage = `--batch FILE --out FILE [--sources FILE] [--history FILE] [--strategy NAME] [--ties RULE] [--seed N] [--explain]
+       conclave select bench --data FILE [--folds K] [--repeats R] [--seed N] [--json]
 
-Selects one candidate patch per instance. The batch holds one JSON object per
-line: {"instance_id", "candidate_id", "patch"} and optionally "source" (the
-model or agent that wrote the patch; default the candidate_id). Other fields
-are ignored. --sources holds the original files, {"instance_id", "path",
-"content"} per line; without them patches are compared as text (patch-only).
---history holds past outcomes, {"source", "resolved"} per line, for
-reliability weights.
+Selects one candidate patch per instance by the model-free stages: the
+filters, syntax clustering and the syntax vote; it asks no judge. The batch
+holds one JSON object per line: {"instance_id", "candidate_id", "patch"}
+and optionally "source" (the model or agent that wrote the patch; default
+the candidate_id). Other fields are ignored. --sources holds the original
+files, {"instance_id", "path", "content"} per line; without them patches are
+compared as text (patch-only). --history holds past outcomes, {"source",
+"resolved"} per line, for reliability weights. A line may be up to 64 MiB.
 
 Strategies: plurality (the biggest cluster of equivalent patches wins),
 reliability (each candidate's vote weighs its source's track record from
@@ -32,12 +35,19 @@ by how often they agree with the others across the batch, Dawid–Skene; no
 outcomes needed). Every strategy first drops empty and test-only patches and,
 with --sources, patches that do not apply or break the syntax.
 
-The bench scores the strategies on NoCode-bench Verified candidates with
-k-fold cross-validation.`
+Ties go to the candidate listed first in the batch (--ties order, the
+default), or to one drawn from --seed and the instance (--ties random). Each
+line written holds the decision with its evidence, seed and tie rule;
+--explain also prints each decision in words on stdout.
 
-// noJudge is said, on stderr and in every selection, while the SDK has no
-// LLM judge to call.
-const noJudge = "no LLM judge is configured: selected by the filters, syntax clustering and the sources' weights only"
+Exit status: 0 when every selection is written, 1 on an error (nothing is
+written to --out then), 2 on a usage error. A selection the rules could not
+make on merit (every candidate failed a filter and all were kept, or nothing
+decided) is still written, with "confident": false and its doubts, and is
+named on stderr.
+
+The bench scores the strategies on candidates whose outcomes are known, such
+as NoCode-bench Verified; see the README for the data.`
 
 // Strategy names.
 const (
@@ -48,15 +58,14 @@ const (
 
 // selection is one line of the output.
 type selection struct {
-	InstanceID  string             `json:"instance_id"`
-	CandidateID string             `json:"candidate_id"`
-	Patch       string             `json:"patch"`
-	Strategy    string             `json:"strategy"`
-	Mode        string             `json:"mode"`
-	Clusters    []selector.Cluster `json:"clusters"`
-	Weights     map[string]float64 `json:"weights,omitempty"`
-	Notes       []string           `json:"notes"`
-	Decision    *selector.Decision `json:"decision"`
+	InstanceID    string             `json:"instance_id"`
+	CandidateID   string             `json:"candidate_id"`
+	Patch         string             `json:"patch"`
+	Strategy      string             `json:"strategy"`
+	Mode          string             `json:"mode"`
+	Clusters      []selector.Cluster `json:"clusters"`
+	SourceWeights map[string]float64 `json:"source_weights,omitempty"`
+	Decision      *selector.Decision `json:"decision"`
 }
 
 func runSelect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -69,7 +78,9 @@ func runSelect(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	sources := fl.String("sources", "", "the original files, JSONL")
 	history := fl.String("history", "", "past outcomes of the sources, JSONL")
 	strategy := fl.String("strategy", "", "plurality, reliability or agreement (default: reliability with --history, else plurality)")
-	seed := fl.Uint64("seed", 1, "the seed for breaking ties")
+	ties := fl.String("ties", tiesOrder, "how ties are settled: order (the first listed wins) or random (drawn from --seed)")
+	seed := fl.Uint64("seed", 1, "the seed for random ties")
+	explain := fl.Bool("explain", false, "print each decision in words on stdout")
 	if err := parse(fl, args); err != nil {
 		return err
 	}
@@ -78,6 +89,8 @@ func runSelect(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usagef("--batch is required: the JSONL file of candidates")
 	case *out == "":
 		return usagef("--out is required: the JSONL file to write the selections to")
+	case *ties != tiesOrder && *ties != tiesRandom:
+		return usagef("unknown --ties %q: use order or random", *ties)
 	}
 	if *strategy == "" {
 		*strategy = strategyPlurality
@@ -93,6 +106,18 @@ func runSelect(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	default:
 		return usagef("unknown --strategy %q: use plurality, reliability or agreement", *strategy)
+	}
+	// The output goes to a file beside --out, renamed at the end: a
+	// missing directory fails before any work, and a failure leaves an
+	// existing --out as it was.
+	tmp, err := os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".*")
+	if err != nil {
+		return fmt.Errorf("--out %s cannot be written: %w", *out, err)
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	if err := tmp.Chmod(0o644); err != nil {
+		return err
 	}
 
 	insts, err := readBatch(*batch)
@@ -110,7 +135,6 @@ func runSelect(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
-	fmt.Fprintf(stderr, "conclave select: %s\n", noJudge)
 
 	pools := make([]*selector.Pool, len(insts))
 	for i, in := range insts {
@@ -125,53 +149,70 @@ func runSelect(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return err
 		}
-		weights = est.Weights
+		weights = est.VoterWeights
 	case strategyAgreement:
 		if weights, err = agreementWeights(pools, countSources(insts)); err != nil {
 			return err
 		}
 	}
 
-	f, err := os.Create(*out)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(f)
+	w := bufio.NewWriter(tmp)
 	enc := json.NewEncoder(w)
+	doubtful := 0
 	for i, in := range insts {
 		p := pools[i]
-		d, err := decide(ctx, p, weights)
+		d, err := decide(ctx, p, weights, *ties)
 		if err != nil {
-			f.Close()
 			return fmt.Errorf("instance %q: %w", in.id, err)
+		}
+		if !d.Confident {
+			doubtful++
+			fmt.Fprintf(stderr, "conclave select: instance %q: not confident: %s\n", in.id, strings.Join(d.Doubts, "; "))
+		}
+		if *explain {
+			fmt.Fprintf(stdout, "== %s\n", in.id)
+			if err := d.Explain(stdout); err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout)
 		}
 		winner, _ := candidateByID(in.candidates, d.Winner)
 		s := selection{
-			InstanceID:  in.id,
-			CandidateID: d.Winner,
-			Patch:       winner.Patch,
-			Strategy:    *strategy,
-			Mode:        modeOf(d),
-			Clusters:    d.Clusters,
-			Weights:     weights,
-			Notes:       []string{noJudge},
-			Decision:    d,
+			InstanceID:    in.id,
+			CandidateID:   d.Winner,
+			Patch:         winner.Patch,
+			Strategy:      *strategy,
+			Mode:          modeOf(d),
+			Clusters:      d.Clusters,
+			SourceWeights: weights,
+			Decision:      d,
 		}
 		if err := enc.Encode(s); err != nil {
-			f.Close()
 			return err
 		}
 	}
 	if err := w.Flush(); err != nil {
-		f.Close()
 		return err
 	}
-	if err := f.Close(); err != nil {
+	if err := tmp.Close(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "conclave select: %d instances, strategy %s, written to %s\n", len(insts), *strategy, *out)
+	if err := os.Rename(tmp.Name(), *out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "conclave select: %d instances, strategy %s, ties by %s, written to %s", len(insts), *strategy, *ties, *out)
+	if doubtful > 0 {
+		fmt.Fprintf(stderr, "; %d not confident", doubtful)
+	}
+	fmt.Fprintln(stderr)
 	return nil
 }
+
+// Tie rules.
+const (
+	tiesOrder  = "order"
+	tiesRandom = "random"
+)
 
 // prepare starts a selection for in: a pool seeded from seed and the
 // instance ID, through the filters (when filters is set) and syntax
@@ -194,13 +235,17 @@ func prepare(ctx context.Context, in *instance, seed uint64, filters bool) (*sel
 
 // decide finishes a prepared selection: the syntax vote, each candidate
 // weighing its source's weight (1 for all when weights is nil), ties
-// broken by the pool's seed.
-func decide(ctx context.Context, p *selector.Pool, weights map[string]float64) (*selector.Decision, error) {
+// settled by ties: the input order, or a draw from the pool's seed.
+func decide(ctx context.Context, p *selector.Pool, weights map[string]float64, ties string) (*selector.Decision, error) {
 	var stages []selector.Stage
 	if weights != nil {
-		stages = append(stages, selector.Weigh{Weights: weights})
+		stages = append(stages, selector.Weigh{SourceWeights: weights})
 	}
-	stages = append(stages, selector.SyntaxVote{RandomTies: true})
+	var tb vote.Tiebreak
+	if ties == tiesRandom {
+		tb = vote.Tiebreak{Random: true, Seed: p.Seed}
+	}
+	stages = append(stages, selector.SyntaxVote{Strategy: vote.Plurality{Tiebreak: tb}})
 	return selector.Selector{Stages: stages}.Run(ctx, p)
 }
 
@@ -249,7 +294,7 @@ func agreementWeights(pools []*selector.Pool, sources int) (map[string]float64, 
 	if err != nil {
 		return nil, err
 	}
-	return est.Weights, nil
+	return est.VoterWeights, nil
 }
 
 func countSources(insts []*instance) int {

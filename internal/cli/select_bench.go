@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -19,17 +18,16 @@ import (
 	"github.com/conclave-dev/conclave/vote"
 )
 
-const benchUsage = `[--data FILE] [--folds K] [--repeats R] [--seed N] [--json]
+const benchUsage = `--data FILE [--folds K] [--repeats R] [--seed N] [--json]
 
-Scores selection strategies on candidates whose outcomes are known
-(NoCode-bench Verified by default): lines {"instance_id", "candidate_id",
-"patch", "resolved"}. Only the scorer reads "resolved". Weights learned from
-outcomes are cross-validated: for the instances of each fold they come from
-the other folds only; the cross-validation is repeated over R splits drawn
-from the seed and the figures averaged. A tie counts as a uniform random
-pick among the tied, so the figures are expected values.`
-
-const defaultBenchData = "../shared/bench/nocode-verified/candidates.jsonl"
+Scores selection strategies on candidates whose outcomes are known: lines
+{"instance_id", "candidate_id", "patch", "resolved"}, such as the
+NoCode-bench Verified candidates the README says how to get. Only the
+scorer reads "resolved". Weights learned from outcomes are cross-validated:
+for the instances of each fold they come from the other folds only; the
+cross-validation is repeated over R splits drawn from the seed and the
+figures averaged. A tie counts as a uniform random pick among the tied, so
+the figures are expected values.`
 
 // benchRow is one strategy's score.
 type benchRow struct {
@@ -41,7 +39,7 @@ type benchRow struct {
 
 func runSelectBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fl := newFlags("select bench", benchUsage, stderr)
-	data := fl.String("data", defaultBenchData, "candidates with outcomes, JSONL")
+	data := fl.String("data", "", "candidates with outcomes, JSONL (required)")
 	folds := fl.Int("folds", 10, "the number of cross-validation folds, at least 2")
 	repeats := fl.Int("repeats", 10, "the number of fold splits to average over, at least 1")
 	seed := fl.Uint64("seed", 1, "the seed for the folds and ties")
@@ -49,7 +47,10 @@ func runSelectBench(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := parse(fl, args); err != nil {
 		return err
 	}
-	if *repeats < 1 {
+	switch {
+	case *data == "":
+		return usagef("--data is required: the JSONL file of candidates with their outcomes (the README says where to get NoCode-bench Verified's)")
+	case *repeats < 1:
 		return usagef("--repeats is %d: use at least 1", *repeats)
 	}
 	b, err := loadBench(ctx, *data, *seed)
@@ -117,20 +118,17 @@ type scoreLine struct {
 
 func loadBench(ctx context.Context, path string, seed uint64) (*benchData, error) {
 	insts, err := readBatch(path)
-	if errors.Is(err, fs.ErrNotExist) && path == defaultBenchData {
-		return nil, fmt.Errorf("%w: the default data is in a shared/ directory beside the working directory; pass --data FILE", err)
-	}
 	if err != nil {
 		return nil, err
 	}
 	b := &benchData{insts: insts, truth: map[[2]string]bool{}, sources: sourcesOf(insts)}
 	err = eachLine(path, func(_ int, data []byte) error {
 		var l scoreLine
-		if err := json.Unmarshal(data, &l); err != nil {
+		if err := decodeObject(data, &l); err != nil {
 			return err
 		}
 		if l.Resolved == nil {
-			return errors.New(`"resolved" is missing: the bench scores candidates whose outcome is known`)
+			return errors.New(`resolved is missing: the bench scores candidates whose outcome is known`)
 		}
 		b.truth[[2]string{l.InstanceID, l.CandidateID}] = *l.Resolved
 		return nil
@@ -292,8 +290,8 @@ func (b *benchData) fromOutcomes(fold []int, folds int) weighting {
 		if err != nil {
 			return nil, err
 		}
-		cache[k] = est.Weights
-		return est.Weights, nil
+		cache[k] = est.VoterWeights
+		return est.VoterWeights, nil
 	}
 }
 
@@ -338,7 +336,7 @@ func (b *benchData) vote(ctx context.Context, prep []prepared, filters bool, w w
 				return 0, err
 			}
 		}
-		d, err := decide(ctx, p, weights)
+		d, err := decide(ctx, p, weights, tiesRandom)
 		if err != nil {
 			return 0, fmt.Errorf("instance %q: %w", pr.id, err)
 		}

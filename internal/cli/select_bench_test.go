@@ -66,7 +66,7 @@ func TestSelectBenchErrors(t *testing.T) {
 	noOutcome := writeLines(t, dir, "a.jsonl", map[string]any{"instance_id": "i", "candidate_id": "x", "patch": ""})
 	code, _, stderr := run(t, "select", "bench", "--data", noOutcome)
 	assert.Equal(t, 1, code)
-	assert.Contains(t, stderr, `a.jsonl:1: "resolved" is missing`)
+	assert.Contains(t, stderr, `a.jsonl:1: resolved is missing`)
 
 	two := writeLines(t, dir, "b.jsonl",
 		map[string]any{"instance_id": "i", "candidate_id": "x", "patch": "", "resolved": true},
@@ -78,6 +78,10 @@ func TestSelectBenchErrors(t *testing.T) {
 	code, _, stderr = run(t, "select", "bench", "--data", two, "--repeats", "0")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "--repeats is 0")
+
+	code, _, stderr = run(t, "select", "bench")
+	assert.Equal(t, 2, code, "no data is assumed to lie beside the working directory")
+	assert.Contains(t, stderr, "--data is required")
 }
 
 // benchData finds rel under a shared/bench directory beside the module or

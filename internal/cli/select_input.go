@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"reflect"
 	"testing/fstest"
 
 	"github.com/conclave-dev/conclave/selector"
@@ -33,11 +34,11 @@ func decodeBatchLine(data []byte) (batchLine, error) {
 	}
 	switch {
 	case l.InstanceID == "":
-		return l, errors.New(`"instance_id" is missing or empty: name the instance the candidate is for`)
+		return l, errors.New(`instance_id is missing or empty: name the instance the candidate is for`)
 	case l.CandidateID == "":
-		return l, errors.New(`"candidate_id" is missing or empty: give every candidate an ID`)
+		return l, errors.New(`candidate_id is missing or empty: give every candidate an ID`)
 	case l.Patch == nil:
-		return l, errors.New(`"patch" is missing: give the diff, or "" for an empty patch`)
+		return l, errors.New(`patch is missing: give the diff, or "" for an empty patch`)
 	}
 	return l, nil
 }
@@ -55,28 +56,86 @@ type historyLine struct {
 	Resolved *bool  `json:"resolved"`
 }
 
-// decodeObject decodes one JSON object into v, naming the problem.
+// decodeObject decodes one JSON object into v, naming the problem in the
+// words of the input: a field and the JSON type it holds.
 func decodeObject(data []byte, v any) error {
 	if data = bytes.TrimSpace(data); len(data) == 0 || data[0] != '{' {
 		return errors.New("not a JSON object: write one object per line")
 	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("not a valid JSON object: %w", err)
+	err := json.Unmarshal(data, v)
+	var te *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &te) && te.Field != "":
+		return fmt.Errorf("%s must be %s, got %s", te.Field, jsonType(te.Type), article(te.Value))
 	}
-	return nil
+	return fmt.Errorf("not a valid JSON object: %w", err)
 }
 
+// jsonType names the JSON type that decodes into t.
+func jsonType(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int64, reflect.Float64:
+		return "a number"
+	case reflect.Slice:
+		return "an array"
+	}
+	return "an object"
+}
+
+// article puts "a" or "an" before the JSON type json reports.
+func article(value string) string {
+	switch value {
+	case "array", "object":
+		return "an " + value
+	case "bool":
+		return "true or false"
+	}
+	return "a " + value
+}
+
+// maxLine bounds the length of an input line, so that a file without line
+// breaks (or /dev/zero) cannot grow memory without bound. A line holds one
+// patch or one original file.
+var maxLine = 64 << 20
+
 // eachLine calls f with each non-blank line of the file at path and its
-// number, and turns f's error into one naming the file and line.
+// number, and turns f's error into one naming the file and line. A line
+// longer than maxLine is an error, found before the rest of it is read.
 func eachLine(path string, f func(n int, line []byte) error) error {
 	file, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer file.Close()
-	r := bufio.NewReader(file)
+	return readLines(file, path, maxLine, f)
+}
+
+func readLines(in io.Reader, path string, limit int, f func(n int, line []byte) error) error {
+	r := bufio.NewReaderSize(in, min(limit, 1<<16))
+	var line []byte
 	for n := 1; ; n++ {
-		line, err := r.ReadBytes('\n')
+		line = line[:0]
+		var err error
+		for {
+			var chunk []byte
+			chunk, err = r.ReadSlice('\n')
+			if len(line)+len(chunk) > limit {
+				return fmt.Errorf("%s:%d: the line is too large: it is longer than the limit of %s; give each candidate or file on a line of its own, smaller than that", path, n, size(limit))
+			}
+			line = append(line, chunk...)
+			if !errors.Is(err, bufio.ErrBufferFull) {
+				break
+			}
+		}
 		if len(bytes.TrimSpace(line)) > 0 {
 			if ferr := f(n, line); ferr != nil {
 				return fmt.Errorf("%s:%d: %w", path, n, ferr)
@@ -89,6 +148,17 @@ func eachLine(path string, f func(n int, line []byte) error) error {
 			return fmt.Errorf("%s:%d: %w", path, n, err)
 		}
 	}
+}
+
+// size writes a number of bytes for a reader.
+func size(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // instance is the candidates for one instance, in input order, and its
@@ -141,11 +211,11 @@ func readSources(path string, insts []*instance) error {
 		}
 		switch {
 		case l.InstanceID == "":
-			return errors.New(`"instance_id" is missing or empty: name the instance the file belongs to`)
+			return errors.New(`instance_id is missing or empty: name the instance the file belongs to`)
 		case !fs.ValidPath(l.Path) || l.Path == ".":
-			return fmt.Errorf(`"path" %q is not a slash-separated path relative to the project root (such as "pkg/file.py")`, l.Path)
+			return fmt.Errorf(`path %q is not a slash-separated path relative to the project root (such as "pkg/file.py")`, l.Path)
 		case l.Content == nil:
-			return errors.New(`"content" is missing: give the file's text`)
+			return errors.New(`content is missing: give the file's text`)
 		}
 		if files[l.InstanceID] == nil {
 			files[l.InstanceID] = fstest.MapFS{}
@@ -177,9 +247,9 @@ func readHistory(path string) (map[string]vote.Record, error) {
 		}
 		switch {
 		case l.Source == "":
-			return errors.New(`"source" is missing or empty: name the model or agent`)
+			return errors.New(`source is missing or empty: name the model or agent`)
 		case l.Resolved == nil:
-			return errors.New(`"resolved" is missing: say whether the source's patch resolved the instance (true or false)`)
+			return errors.New(`resolved is missing: say whether the source's patch resolved the instance (true or false)`)
 		}
 		r := records[l.Source]
 		if *l.Resolved {

@@ -2,7 +2,10 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"hash/fnv"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,8 +87,9 @@ func TestSelectBatch(t *testing.T) {
 	code, stdout, stderr := run(t, "select", "--batch", batch, "--sources", sources, "--out", out)
 	require.Equal(t, 0, code, stderr)
 	assert.Empty(t, stdout)
-	assert.Contains(t, stderr, noJudge)
-	assert.Contains(t, stderr, "2 instances, strategy plurality")
+	assert.NotContains(t, stderr, "judge")
+	assert.Contains(t, stderr, "2 instances, strategy plurality, ties by order")
+	assert.NotContains(t, stderr, "not confident")
 
 	got := readSelections(t, out)
 	require.Len(t, got, 2)
@@ -95,7 +99,9 @@ func TestSelectBatch(t *testing.T) {
 	assert.Equal(t, calcPatch("    return a / b if b else 0"), calc.Patch)
 	assert.Equal(t, "plurality", calc.Strategy)
 	assert.Equal(t, "full-file", calc.Mode)
-	assert.Equal(t, []string{noJudge}, calc.Notes)
+	assert.True(t, calc.Decision.Confident)
+	assert.Equal(t, uint64(1)^fnvHash("calc"), calc.Decision.Seed)
+	assert.Equal(t, "list order", calc.Decision.TieRule)
 	var members [][]string
 	for _, cl := range calc.Clusters {
 		members = append(members, cl.Members)
@@ -112,8 +118,14 @@ func TestSelectBatch(t *testing.T) {
 
 	assert.Equal(t, "text", text.InstanceID)
 	assert.Equal(t, "patch-only", text.Mode)
-	assert.Contains(t, []string{"t1", "t2"}, text.CandidateID)
-	assert.Equal(t, []string{"t1", "t2"}, text.Decision.Steps[3].Vote.Tied, "a tie, broken by the seed")
+	assert.Equal(t, "t1", text.CandidateID, "a tie goes to the first listed")
+	assert.Equal(t, []string{"t1", "t2"}, text.Decision.Steps[3].Vote.Tied)
+}
+
+func fnvHash(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64()
 }
 
 func TestSelectNeverReadsResolved(t *testing.T) {
@@ -149,7 +161,7 @@ func TestSelectDeterministic(t *testing.T) {
 	for _, seed := range []string{"1", "1", "2", "3", "4", "5", "6"} {
 		out := filepath.Join(dir, "out-"+seed+".jsonl")
 		first, _ := os.ReadFile(out)
-		code, _, stderr := run(t, "select", "--batch", batch, "--out", out, "--seed", seed)
+		code, _, stderr := run(t, "select", "--batch", batch, "--out", out, "--seed", seed, "--ties", "random")
 		require.Equal(t, 0, code, stderr)
 		data, err := os.ReadFile(out)
 		require.NoError(t, err)
@@ -191,7 +203,7 @@ func TestSelectStrategies(t *testing.T) {
 				assert.Equal(t, want, got[i].CandidateID)
 			}
 			if tt.strategy != "plurality" {
-				assert.NotEmpty(t, got[0].Weights)
+				assert.NotEmpty(t, got[0].SourceWeights)
 			}
 		})
 	}
@@ -223,22 +235,29 @@ func TestSelectErrors(t *testing.T) {
 		{"broken JSON", []string{"--batch", write("b.jsonl", `{"instance_id":"i","candidate_id":"a","patch":""`+"\n"), "--out", out}, 1,
 			"b.jsonl:1: not a valid JSON object"},
 		{"no patch", []string{"--batch", write("c.jsonl", `{"instance_id":"i","candidate_id":"a"}`+"\n"), "--out", out}, 1,
-			`c.jsonl:1: "patch" is missing`},
+			`c.jsonl:1: patch is missing`},
 		{"no instance", []string{"--batch", write("d.jsonl", `{"candidate_id":"a","patch":""}`+"\n"), "--out", out}, 1,
-			`d.jsonl:1: "instance_id" is missing or empty`},
+			`d.jsonl:1: instance_id is missing or empty`},
 		{"no candidate", []string{"--batch", write("e.jsonl", `{"instance_id":"i","patch":""}`+"\n"), "--out", out}, 1,
-			`e.jsonl:1: "candidate_id" is missing or empty`},
-		{"wrong type", []string{"--batch", write("f.jsonl", `{"instance_id":"i","candidate_id":7,"patch":""}`+"\n"), "--out", out}, 1,
-			"f.jsonl:1: not a valid JSON object"},
+			`e.jsonl:1: candidate_id is missing or empty`},
+		{"wrong type", []string{"--batch", write("f.jsonl", "\n"+`{"instance_id":"i","candidate_id":"a","patch":""}`+"\n"+`{"instance_id":"i","candidate_id":7,"patch":""}`+"\n"), "--out", out}, 1,
+			"f.jsonl:3: candidate_id must be a string, got a number"},
+		{"patch not text", []string{"--batch", write("f2.jsonl", `{"instance_id":"i","candidate_id":"a","patch":["x"]}`+"\n"), "--out", out}, 1,
+			"f2.jsonl:1: patch must be a string, got an array"},
+		{"outcome not a boolean", []string{"--batch", good, "--out", out, "--history", write("h3.jsonl", `{"source":"gpt","resolved":"yes"}`+"\n")}, 1,
+			`h3.jsonl:1: resolved must be true or false, got a string`},
+		{"unknown ties", []string{"--batch", good, "--out", out, "--ties", "coin"}, 2, `unknown --ties "coin"`},
+		{"out in a missing directory, before reading anything", []string{"--batch", write("bad.jsonl", "not json\n"), "--out", filepath.Join(dir, "nope", "out.jsonl")}, 1,
+			"--out " + filepath.Join(dir, "nope", "out.jsonl") + " cannot be written"},
 		{"duplicate", []string{"--batch", write("g.jsonl", `{"instance_id":"i","candidate_id":"a","patch":""}`+"\n"+`{"instance_id":"i","candidate_id":"a","patch":"x"}`+"\n"), "--out", out}, 1,
 			`g.jsonl:2: candidate "a" of instance "i" appears again (first on line 1)`},
 		{"empty batch", []string{"--batch", write("h.jsonl", "\n"), "--out", out}, 1, "h.jsonl: no candidates"},
 		{"bad source path", []string{"--batch", good, "--out", out, "--sources", write("s.jsonl", `{"instance_id":"calc","path":"../etc/passwd","content":""}`+"\n")}, 1,
-			`s.jsonl:1: "path" "../etc/passwd" is not a slash-separated path`},
+			`s.jsonl:1: path "../etc/passwd" is not a slash-separated path`},
 		{"source without content", []string{"--batch", good, "--out", out, "--sources", write("s2.jsonl", `{"instance_id":"calc","path":"a.py"}`+"\n")}, 1,
-			`s2.jsonl:1: "content" is missing`},
+			`s2.jsonl:1: content is missing`},
 		{"history without outcome", []string{"--batch", good, "--out", out, "--history", write("h2.jsonl", `{"source":"gpt"}`+"\n")}, 1,
-			`h2.jsonl:1: "resolved" is missing`},
+			`h2.jsonl:1: resolved is missing`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -270,6 +289,105 @@ func FuzzDecodeBatchLine(f *testing.F) {
 		back, err := decodeBatchLine(again)
 		if err != nil || back.InstanceID != l.InstanceID || back.CandidateID != l.CandidateID || *back.Patch != *l.Patch || back.Source != l.Source {
 			t.Fatalf("line %q does not survive a round trip: %+v, %v", data, back, err)
+		}
+	})
+}
+
+// TestSelectNotConfident: when every candidate fails a filter, the
+// selection is still written, marked not confident, and stderr says so.
+func TestSelectNotConfident(t *testing.T) {
+	dir := t.TempDir()
+	batch := writeLines(t, dir, "batch.jsonl",
+		map[string]any{"instance_id": "i", "candidate_id": "a", "patch": ""},
+		map[string]any{"instance_id": "i", "candidate_id": "b", "patch": "not a diff"},
+		map[string]any{"instance_id": "j", "candidate_id": "c", "patch": calcPatch("    return a // b")})
+	out := filepath.Join(dir, "out.jsonl")
+	code, _, stderr := run(t, "select", "--batch", batch, "--out", out)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stderr, `instance "i": not confident: every candidate failed content_filter (empty); all were kept`)
+	assert.NotContains(t, stderr, `instance "j"`)
+	assert.Contains(t, stderr, "; 1 not confident")
+	got := readSelections(t, out)
+	require.Len(t, got, 2)
+	assert.False(t, got[0].Decision.Confident)
+	assert.NotEmpty(t, got[0].Decision.Doubts)
+	assert.True(t, got[1].Decision.Confident)
+}
+
+func TestSelectExplain(t *testing.T) {
+	dir := t.TempDir()
+	batch := writeLines(t, dir, "batch.jsonl", batchLines(func(int) any { return nil })...)
+	code, stdout, stderr := run(t, "select", "--batch", batch, "--out", filepath.Join(dir, "out.jsonl"), "--explain")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "== calc\nCandidates: c1, c2, c3, c4\n")
+	assert.Contains(t, stdout, "Winner: c1, decided by syntax_vote (tie rule: list order; seed ")
+	assert.Contains(t, stdout, "== text\n")
+}
+
+// TestSelectKeepsOutOnFailure: a selection that fails leaves an existing
+// --out as it was.
+func TestSelectKeepsOutOnFailure(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.jsonl")
+	require.NoError(t, os.WriteFile(out, []byte("earlier results\n"), 0o644))
+	bad := filepath.Join(dir, "bad.jsonl")
+	require.NoError(t, os.WriteFile(bad, []byte("not json\n"), 0o644))
+	code, _, _ := run(t, "select", "--batch", bad, "--out", out)
+	assert.Equal(t, 1, code)
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, "earlier results\n", string(data))
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 2, "no temporary file is left behind")
+}
+
+func TestReadLinesBound(t *testing.T) {
+	var got []string
+	collect := func(_ int, line []byte) error { got = append(got, string(line)); return nil }
+	err := readLines(strings.NewReader("{\"a\":1}\n\n"+strings.Repeat("x", 40)+"\n{}\n"), "in.jsonl", 32, collect)
+	require.Error(t, err)
+	assert.Equal(t, "in.jsonl:3: the line is too large: it is longer than the limit of 32 bytes; give each candidate or file on a line of its own, smaller than that", err.Error())
+	assert.Equal(t, []string{"{\"a\":1}\n"}, got, "nothing after the long line is read")
+
+	// An endless line without a break stops at the limit.
+	err = readLines(io.LimitReader(zeros{}, 1<<30), "/dev/zero", 1<<16, collect)
+	assert.ErrorContains(t, err, "/dev/zero:1: the line is too large: it is longer than the limit of 64 KiB")
+
+	got = nil
+	require.NoError(t, readLines(strings.NewReader(strings.Repeat("y", 31)+"\nlast"), "in.jsonl", 32, collect))
+	assert.Equal(t, []string{strings.Repeat("y", 31) + "\n", "last"}, got, "a line within the limit, and one without a final break")
+}
+
+// zeros reads as an endless run of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+// FuzzReadLines: no line handed on is longer than the limit, line numbers
+// count from 1 and rise, and an error names a line.
+func FuzzReadLines(f *testing.F) {
+	f.Add([]byte("{\"a\":1}\n\n{\"b\":2}\n"), uint8(16))
+	f.Add([]byte(strings.Repeat("z", 100)), uint8(8))
+	f.Add([]byte("\n\n\r\n"), uint8(1))
+	f.Fuzz(func(t *testing.T, data []byte, limit uint8) {
+		bound := int(limit) + 1
+		last := 0
+		err := readLines(bytes.NewReader(data), "f", bound, func(n int, line []byte) error {
+			if len(line) > bound {
+				t.Fatalf("line %d of %d bytes passed a limit of %d", n, len(line), bound)
+			}
+			if n <= last {
+				t.Fatalf("line %d after line %d", n, last)
+			}
+			last = n
+			return nil
+		})
+		if err != nil && !strings.HasPrefix(err.Error(), "f:") {
+			t.Fatalf("an error naming no line: %v", err)
 		}
 	})
 }

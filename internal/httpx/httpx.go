@@ -1,6 +1,12 @@
 // Package httpx is the HTTP plumbing the provider packages share: sending a
 // JSON request, turning transport failures into [llm.ErrConnection] and
 // error responses into [*llm.APIError], and reading the retry headers.
+//
+// It also holds the guarantees every provider gives about untrusted
+// servers: a request never follows a redirect to another host (so its
+// credentials stay where they were sent), the credentials a request carried
+// never appear in the errors made from its response, and no response body
+// is read past a size bound.
 package httpx
 
 import (
@@ -11,20 +17,19 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
 
+	"github.com/conclave-dev/conclave/internal/sse"
 	"github.com/conclave-dev/conclave/llm"
 )
-
-// MaxBody bounds a non-streamed response body.
-const MaxBody = 64 << 20
 
 // Caller sends requests for one provider.
 type Caller struct {
 	// Provider names the provider in errors ("anthropic").
 	Provider string
-	// HTTP is the client to use; nil means http.DefaultClient.
+	// HTTP is the client to use; nil means http.DefaultClient. It is never
+	// modified: requests go through a copy that refuses redirects to other
+	// hosts.
 	HTTP *http.Client
 	// RequestIDHeaders are the response headers holding the request id, in
 	// order of preference.
@@ -32,11 +37,15 @@ type Caller struct {
 	// ParseError reads the provider's error body into e's Type, Message and
 	// Err; it is called for every response with a status outside 2xx.
 	ParseError func(status int, body []byte, e *llm.APIError)
+	// MaxResponse bounds the bytes read from one response body, whole or
+	// streamed; 0 means DefaultMaxResponse.
+	MaxResponse int64
 }
 
 // PostJSON sends body as JSON to url with the given headers and returns the
 // response if its status is 2xx; the caller closes its body. Any other status
-// becomes an [*llm.APIError].
+// becomes an [*llm.APIError], from which the credentials in header are
+// redacted.
 func (c *Caller) PostJSON(ctx context.Context, url string, header http.Header, body any) (*http.Response, error) {
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -53,15 +62,19 @@ func (c *Caller) PostJSON(ctx context.Context, url string, header http.Header, b
 	return c.Do(ctx, req)
 }
 
-// Do sends req, classifying failures as PostJSON does.
+// Do sends req, classifying failures as PostJSON does. The response's
+// Request is set, so that [Caller.Redact] knows what credentials it carried.
 func (c *Caller) Do(ctx context.Context, req *http.Request) (*http.Response, error) {
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
+	resp, err := sameHost(c.HTTP).Do(req)
 	if err != nil {
-		return nil, c.TransportError(ctx, err)
+		var refused *redirectError
+		if errors.As(err, &refused) {
+			return nil, fmt.Errorf("%s: %w", c.Provider, refused)
+		}
+		return nil, Redact(c.TransportError(ctx, err), req.Header)
+	}
+	if resp.Request == nil {
+		resp.Request = req
 	}
 	if resp.StatusCode/100 == 2 {
 		return resp, nil
@@ -69,9 +82,9 @@ func (c *Caller) Do(ctx context.Context, req *http.Request) (*http.Response, err
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return nil, c.TransportError(ctx, err)
+		return nil, Redact(c.TransportError(ctx, err), req.Header)
 	}
-	return nil, c.APIError(resp, body)
+	return nil, Redact(c.APIError(resp, body), req.Header)
 }
 
 // APIError builds the error for a response with a failing status and the
@@ -94,16 +107,28 @@ func (c *Caller) APIError(resp *http.Response, body []byte) *llm.APIError {
 }
 
 // TransportError classifies an error from sending a request or reading a
-// response body: the context's cause when ctx is done, otherwise a
+// response body: the context's cause when ctx is done, an error wrapping
+// [llm.ErrResponseTooLarge] when a size bound was reached, otherwise a
 // connection failure wrapping [llm.ErrConnection].
 func (c *Caller) TransportError(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("%s: %w", c.Provider, context.Cause(ctx))
 	}
-	if errors.Is(err, llm.ErrConnection) {
+	return ReadError(c.Provider, err)
+}
+
+// ReadError classifies an error from reading a response body as
+// TransportError does when the context is not done: a size bound reached
+// (the body's, or an event's of a stream) wraps [llm.ErrResponseTooLarge],
+// anything else is a connection failure wrapping [llm.ErrConnection].
+func ReadError(provider string, err error) error {
+	switch {
+	case errors.Is(err, llm.ErrResponseTooLarge), errors.Is(err, llm.ErrConnection):
 		return err
+	case errors.Is(err, sse.ErrEventTooLarge):
+		return fmt.Errorf("%s: %w: %w", provider, llm.ErrResponseTooLarge, err)
 	}
-	return fmt.Errorf("%s: %w: %w", c.Provider, llm.ErrConnection, err)
+	return fmt.Errorf("%s: %w: %w", provider, llm.ErrConnection, err)
 }
 
 // RequestID returns the first request id header present in h.
@@ -116,55 +141,18 @@ func (c *Caller) RequestID(h http.Header) string {
 	return ""
 }
 
-// DecodeJSON reads resp's body (at most MaxBody bytes) into v. A body cut
-// short is a connection failure; a body that is not the JSON expected is a
-// plain error naming the provider.
+// DecodeJSON reads resp's body (at most MaxResponse bytes) into v and
+// closes it. A body cut short is a connection failure, a body over the
+// bound wraps [llm.ErrResponseTooLarge], and a body that is not the JSON
+// expected is a plain error naming the provider.
 func (c *Caller) DecodeJSON(ctx context.Context, resp *http.Response, v any) error {
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
+	body, err := io.ReadAll(c.Body(resp))
 	if err != nil {
-		return c.TransportError(ctx, err)
+		return c.Redact(resp, c.TransportError(ctx, err))
 	}
 	if err := json.Unmarshal(body, v); err != nil {
-		return fmt.Errorf("%s: malformed response body (%w): %s", c.Provider, err, Snippet(body))
-	}
-	return nil
-}
-
-// RetryAfter returns the delay the response headers ask for: retry-after-ms
-// (milliseconds), else Retry-After in seconds or as an HTTP date; 0 when
-// absent or unreadable.
-func RetryAfter(h http.Header, now time.Time) time.Duration {
-	if v := h.Get("retry-after-ms"); v != "" {
-		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms > 0 {
-			return time.Duration(ms * float64(time.Millisecond))
-		}
-	}
-	v := h.Get("Retry-After")
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		if s > 0 {
-			return time.Duration(s * float64(time.Second))
-		}
-		return 0
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
-}
-
-// ShouldRetry reads the x-should-retry header: nil when absent.
-func ShouldRetry(h http.Header) *bool {
-	switch h.Get("x-should-retry") {
-	case "true":
-		t := true
-		return &t
-	case "false":
-		f := false
-		return &f
+		return c.Redact(resp, fmt.Errorf("%s: malformed response body (%w): %s", c.Provider, err, Snippet(body)))
 	}
 	return nil
 }

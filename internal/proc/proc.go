@@ -2,11 +2,20 @@
 // whole sessions: everything a shell command or a tool server started, not
 // only the process at the top. The bash and MCP tools use it.
 //
-// A session is found and killed through its process groups: the leader's at
-// once, and on Linux every group a job moved to (set -m, timeout(1), a
-// server that makes its own group), read from /proc. A process that starts
-// a session of its own (setsid) escapes; only a container or a cgroup
-// contains those.
+// [Start] starts a command as the leader of a new session. On Linux, where
+// this process may create cgroups (a cgroup v2 hierarchy mounted
+// read-write, write access to this process's cgroup, a kernel with
+// cgroup.kill, 5.14 or later), the command also starts in a cgroup of its
+// own, created for it: every process it ever starts stays in that cgroup,
+// whatever it does with sessions and process groups, so [Session.Kill]
+// ends them all, setsid daemons included, and removes the cgroup.
+// [Cgroups] says whether that is available, and why not.
+//
+// Without a cgroup a session is found and killed through its process
+// groups: the leader's at once, and on Linux every group a job moved to
+// (set -m, timeout(1), a server that makes its own group), read from
+// /proc. A process that starts a session of its own (setsid) then escapes;
+// only a cgroup or a sandbox with a PID namespace contains it.
 package proc
 
 import (

@@ -46,8 +46,8 @@ wait`
 	cmd.Env = append(os.Environ(), "FIFO="+fifo)
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
-	require.NoError(t, NewSession(cmd))
-	require.NoError(t, cmd.Start())
+	sess, err := Start(cmd)
+	require.NoError(t, err)
 	line, err := bufio.NewReader(out).ReadString('\n')
 	require.NoError(t, err)
 	var children []int
@@ -63,10 +63,44 @@ wait`
 	assert.Equal(t, cmd.Process.Pid, sid, "the child is in the leader's session")
 	assert.NotEqual(t, cmd.Process.Pid, movedGroup, "set -m moved the child to a group of its own")
 
-	require.NoError(t, KillSession(cmd.Process))
+	require.NoError(t, sess.Kill())
 	cmd.Wait()
 	for _, pid := range children {
 		state, _, _, err := Stat(pid)
 		assert.True(t, err != nil || state == 'Z' || state == 'X', "process %d survived in state %c", pid, state)
 	}
+}
+
+// With a cgroup, Kill also ends a process that left the session (setsid)
+// and its children, and removes the cgroup.
+func TestKillEndsSetsidProcesses(t *testing.T) {
+	if err := Cgroups(); err != nil {
+		t.Skipf("sessions get no cgroup here, so setsid escapes (the documented fallback): %v", err)
+	}
+	script := `setsid sh -c 'sleep 300 & echo $!; sleep 300' > "$FIFO" &
+read grandchild < "$FIFO"
+echo $grandchild
+wait`
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	cmd := exec.Command("bash", "-c", script)
+	cmd.Env = append(os.Environ(), "FIFO="+fifo)
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	sess, err := Start(cmd)
+	require.NoError(t, err)
+	line, err := bufio.NewReader(out).ReadString('\n')
+	require.NoError(t, err)
+	pid, err := strconv.Atoi(strings.TrimSpace(line))
+	require.NoError(t, err)
+	_, _, sid, err := Stat(pid)
+	require.NoError(t, err)
+	require.NotEqual(t, cmd.Process.Pid, sid, "the grandchild left the session")
+
+	require.NoError(t, sess.Kill())
+	cmd.Wait()
+	state, _, _, err := Stat(pid)
+	assert.True(t, err != nil || state == 'Z' || state == 'X', "the setsid process %d survived in state %c", pid, state)
+	assert.NoDirExists(t, sess.cgroup, "the cgroup is removed")
+	require.NoError(t, sess.Kill(), "a second Kill does nothing")
 }

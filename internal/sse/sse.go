@@ -30,22 +30,30 @@ type Event struct {
 // otherwise.
 const DefaultMaxEventSize = 32 << 20
 
+// bom is the byte order mark a stream may start with.
+var bom = []byte("\xEF\xBB\xBF")
+
+// maxFieldName is the room a line has beyond the event bound, for its field
+// name ("data: ").
+const maxFieldName = 64
+
 // ErrEventTooLarge is returned when an event's data exceeds the limit.
 var ErrEventTooLarge = errors.New("sse: event too large")
 
 // Reader reads events from a stream. It is not safe for concurrent use.
 type Reader struct {
-	// MaxEventSize bounds the data of one event; 0 means DefaultMaxEventSize.
+	// MaxEventSize bounds the data of one event, and the length of any
+	// line (plus a few bytes for its field name), comments included; 0
+	// means DefaultMaxEventSize. The reader's memory stays within a few
+	// times this bound.
 	MaxEventSize int
 	// Retry is the reconnection time in milliseconds the stream last set.
 	Retry int
 
 	br      *bufio.Reader
-	lines   [][]byte // lines split from the current chunk
-	next    int      // the first line of lines not yet read
-	chunk   []byte
-	started bool // the first line has been read (for the BOM)
-	eof     bool
+	line    []byte // the line being read, reused
+	skipLF  bool   // the last line ended in CR: an LF right after it belongs to it
+	started bool   // the first line has been read (for the BOM)
 
 	data    bytes.Buffer
 	typ     string
@@ -104,10 +112,7 @@ func (r *Reader) field(line []byte) error {
 		}
 		r.typ = r.prevTyp
 	case "data":
-		max := r.MaxEventSize
-		if max <= 0 {
-			max = DefaultMaxEventSize
-		}
+		max := r.maxEventSize()
 		if r.data.Len()+len(value)+1 > max {
 			return fmt.Errorf("%w: more than %d bytes of data", ErrEventTooLarge, max)
 		}
@@ -123,6 +128,13 @@ func (r *Reader) field(line []byte) error {
 		}
 	}
 	return nil
+}
+
+func (r *Reader) maxEventSize() int {
+	if r.MaxEventSize <= 0 {
+		return DefaultMaxEventSize
+	}
+	return r.MaxEventSize
 }
 
 func isDigits(b []byte) bool {
@@ -154,61 +166,68 @@ func (r *Reader) dispatch() (Event, bool) {
 	return Event{Type: typ, Data: bytes.Clone(data), ID: r.lastID}, true
 }
 
-// readLine returns the next line without its terminator. Lines end at LF,
-// CRLF or a lone CR. The stream is read in chunks ending at LF, so a CRLF
-// pair is never split across chunks and any other CR in a chunk is a lone
-// CR terminator.
+// readLine returns the next line without its terminator, valid until the
+// next call. Lines end at LF, CRLF or a lone CR. A CR is taken as a whole
+// terminator at once, and an LF right after it is skipped when the next
+// line is read, so an event ended by CRs is dispatched without waiting for
+// more input. A line longer than the event bound fails with
+// ErrEventTooLarge before more of it is read, so that memory stays bounded
+// whatever the stream holds.
 func (r *Reader) readLine() ([]byte, error) {
-	for r.next == len(r.lines) {
-		if r.eof {
-			return nil, io.EOF
-		}
-		if err := r.readChunk(); err != nil {
+	if r.skipLF {
+		r.skipLF = false
+		b, err := r.br.Peek(1)
+		if err != nil && err != io.EOF {
 			return nil, err
 		}
+		if len(b) == 1 && b[0] == '\n' {
+			_, _ = r.br.Discard(1)
+		}
 	}
-	r.next++
-	return r.lines[r.next-1], nil
-}
-
-func (r *Reader) readChunk() error {
-	r.chunk, r.lines, r.next = r.chunk[:0], r.lines[:0], 0
+	limit := r.maxEventSize() + maxFieldName
+	r.line = r.line[:0]
 	for {
-		b, err := r.br.ReadSlice('\n')
-		r.chunk = append(r.chunk, b...)
-		if err == bufio.ErrBufferFull {
+		if _, err := r.br.Peek(1); err != nil {
+			if err != io.EOF {
+				return nil, err
+			}
+			if len(r.line) > 0 && (r.started || !bytes.Equal(r.line, bom)) {
+				// Text after the last terminator at the end of the stream:
+				// an unterminated line, which the standard discards; it
+				// still counts as an unfinished event.
+				r.pending = true
+			}
+			return nil, io.EOF
+		}
+		buf, _ := r.br.Peek(r.br.Buffered())
+		i := bytes.IndexAny(buf, "\r\n")
+		n := i
+		if i < 0 {
+			n = len(buf)
+		}
+		if len(r.line)+n > limit {
+			return nil, fmt.Errorf("%w: a line longer than %d bytes", ErrEventTooLarge, limit)
+		}
+		if len(r.line)+n > cap(r.line) {
+			// Grow by doubling up to the limit, so that a long line costs
+			// at most twice the bound (append grows large slices by a
+			// quarter, which would cost four times).
+			grown := make([]byte, len(r.line), min(max(2*cap(r.line), len(r.line)+n), limit))
+			copy(grown, r.line)
+			r.line = grown
+		}
+		r.line = append(r.line, buf[:n]...)
+		if i < 0 {
+			_, _ = r.br.Discard(n)
 			continue
 		}
-		if err == io.EOF {
-			r.eof = true
-			break
-		}
-		if err != nil {
-			return err
-		}
+		r.skipLF = buf[i] == '\r'
+		_, _ = r.br.Discard(i + 1)
 		break
 	}
 	if !r.started {
 		r.started = true
-		r.chunk = bytes.TrimPrefix(r.chunk, []byte("\xEF\xBB\xBF"))
+		r.line = bytes.TrimPrefix(r.line, bom)
 	}
-	rest := r.chunk
-	for len(rest) > 0 {
-		i := bytes.IndexAny(rest, "\r\n")
-		if i < 0 {
-			// Text after the last terminator at the end of the stream: an
-			// unterminated line, which the standard discards; it still
-			// counts as an unfinished event.
-			if r.eof {
-				r.pending = true
-			}
-			break
-		}
-		r.lines = append(r.lines, rest[:i])
-		if rest[i] == '\r' && i+1 < len(rest) && rest[i+1] == '\n' {
-			i++
-		}
-		rest = rest[i+1:]
-	}
-	return nil
+	return r.line, nil
 }

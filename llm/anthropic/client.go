@@ -1,6 +1,7 @@
 package anthropic
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,7 +12,10 @@ import (
 	"os"
 	"strings"
 
+	"golang.org/x/oauth2"
+
 	"github.com/conclave-dev/conclave/internal/httpx"
+	"github.com/conclave-dev/conclave/internal/vertex"
 	"github.com/conclave-dev/conclave/llm"
 )
 
@@ -35,7 +39,8 @@ type Client struct {
 	header    http.Header
 	model     string
 	maxTokens int
-	adaptive  *bool // WithAdaptiveThinking; nil: guess from the model id
+	adaptive  *bool        // WithAdaptiveThinking; nil: guess from the model id
+	vertex    *vertexRoute // WithVertex; nil: the Messages API
 }
 
 var _ llm.Streamer = (*Client)(nil)
@@ -45,12 +50,15 @@ type Option func(*config)
 
 type config struct {
 	apiKey    string
-	baseURL   string
+	baseURL   string // WithBaseURL
 	http      *http.Client
 	model     string
 	maxTokens int
 	header    http.Header
 	adaptive  *bool
+	maxResp   int64
+	vertex    *vertex.Location
+	tokens    oauth2.TokenSource
 }
 
 // WithAPIKey sets the API key, overriding ANTHROPIC_API_KEY.
@@ -71,6 +79,13 @@ func WithModel(model string) Option { return func(c *config) { c.model = model }
 // (default [DefaultMaxTokens]).
 func WithMaxTokens(n int) Option { return func(c *config) { c.maxTokens = n } }
 
+// WithMaxResponseSize bounds the bytes read from one response, whole or
+// streamed (default 64 MiB; a 128k-token answer streams in about 30 MB). A
+// response over the bound fails with an error wrapping
+// [llm.ErrResponseTooLarge], and the memory a response takes stays within a
+// small multiple of the bound.
+func WithMaxResponseSize(n int64) Option { return func(c *config) { c.maxResp = n } }
+
 // WithAdaptiveThinking says whether the model takes adaptive thinking
 // (thinking {type:"adaptive"} with an effort), overriding the guess made
 // from the model id: Claude 4.6 and later do, earlier ones take a manual
@@ -87,23 +102,45 @@ func WithHeader(name, value string) Option {
 
 // New returns a Client configured from the environment (ANTHROPIC_API_KEY,
 // ANTHROPIC_BASE_URL) and then from opts. It fails when there is no API key
-// or the base URL is not an http(s) URL.
+// or the base URL is not an http(s) URL. With [WithVertex] it needs no API
+// key and reads neither variable.
 func New(opts ...Option) (*Client, error) {
 	cfg := config{
 		apiKey:    os.Getenv("ANTHROPIC_API_KEY"),
-		baseURL:   os.Getenv("ANTHROPIC_BASE_URL"),
 		maxTokens: DefaultMaxTokens,
 		header:    http.Header{},
 	}
 	for _, opt := range opts {
 		opt(&cfg)
 	}
+	if cfg.vertex != nil {
+		return newVertex(&cfg)
+	}
+	if cfg.tokens != nil {
+		return nil, errors.New("anthropic: WithTokenSource is for Claude on Vertex AI: add WithVertex, or leave it out and use an API key")
+	}
 	if cfg.apiKey == "" {
 		return nil, errors.New("anthropic: no API key: set ANTHROPIC_API_KEY or pass WithAPIKey")
 	}
 	if cfg.baseURL == "" {
-		cfg.baseURL = DefaultBaseURL
+		cfg.baseURL = cmp.Or(os.Getenv("ANTHROPIC_BASE_URL"), DefaultBaseURL)
 	}
+	h := cfg.header.Clone()
+	h.Set("x-api-key", cfg.apiKey)
+	if h.Get("anthropic-version") == "" {
+		h.Set("anthropic-version", Version)
+	}
+	c, err := newClient(&cfg, h)
+	if err != nil {
+		return nil, err
+	}
+	c.url = strings.TrimRight(cfg.baseURL, "/") + "/v1/messages"
+	return c, nil
+}
+
+// newClient checks what both routes share and returns a client sending
+// header with every request.
+func newClient(cfg *config, header http.Header) (*Client, error) {
 	u, err := url.Parse(cfg.baseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("anthropic: base URL %q is not an http(s) URL: fix ANTHROPIC_BASE_URL or WithBaseURL", cfg.baseURL)
@@ -111,10 +148,8 @@ func New(opts ...Option) (*Client, error) {
 	if cfg.maxTokens <= 0 {
 		return nil, fmt.Errorf("anthropic: WithMaxTokens(%d): the output bound must be positive", cfg.maxTokens)
 	}
-	h := cfg.header.Clone()
-	h.Set("x-api-key", cfg.apiKey)
-	if h.Get("anthropic-version") == "" {
-		h.Set("anthropic-version", Version)
+	if cfg.maxResp < 0 {
+		return nil, fmt.Errorf("anthropic: WithMaxResponseSize(%d): the bound must be positive (0 for the default)", cfg.maxResp)
 	}
 	return &Client{
 		caller: httpx.Caller{
@@ -122,9 +157,9 @@ func New(opts ...Option) (*Client, error) {
 			HTTP:             cfg.http,
 			RequestIDHeaders: []string{"request-id"},
 			ParseError:       parseError,
+			MaxResponse:      cfg.maxResp,
 		},
-		url:       strings.TrimRight(cfg.baseURL, "/") + "/v1/messages",
-		header:    h,
+		header:    header,
 		model:     cfg.model,
 		maxTokens: cfg.maxTokens,
 		adaptive:  cfg.adaptive,
@@ -140,7 +175,7 @@ func (c *Client) Generate(ctx context.Context, req *llm.Request) (*llm.Response,
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.caller.PostJSON(ctx, c.url, c.header, body)
+	resp, err := c.post(ctx, body)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +185,7 @@ func (c *Client) Generate(ctx context.Context, req *llm.Request) (*llm.Response,
 	}
 	out, err := msg.response()
 	if err != nil {
-		return nil, err
+		return nil, c.caller.Redact(resp, err)
 	}
 	out.RequestID = c.caller.RequestID(resp.Header)
 	return out, nil
@@ -173,14 +208,14 @@ func (c *Client) Stream(ctx context.Context, req *llm.Request) iter.Seq2[llm.Eve
 			yield(llm.Event{}, err)
 			return
 		}
-		resp, err := c.caller.PostJSON(ctx, c.url, c.header, body)
+		resp, err := c.post(ctx, body)
 		if err != nil {
 			yield(llm.Event{}, err)
 			return
 		}
 		defer resp.Body.Close()
 		dec := &decoder{requestID: c.caller.RequestID(resp.Header)}
-		for ev, err := range dec.events(resp.Body) {
+		for ev, err := range dec.events(c.caller.Body(resp)) {
 			if ctx.Err() != nil {
 				// The caller ended the call; a read cut short by that is no
 				// connection failure.
@@ -188,7 +223,7 @@ func (c *Client) Stream(ctx context.Context, req *llm.Request) iter.Seq2[llm.Eve
 				return
 			}
 			if err != nil {
-				yield(llm.Event{}, err)
+				yield(llm.Event{}, c.caller.Redact(resp, err))
 				return
 			}
 			if !yield(ev, nil) {
@@ -198,13 +233,23 @@ func (c *Client) Stream(ctx context.Context, req *llm.Request) iter.Seq2[llm.Eve
 	}
 }
 
+// post sends body to the Messages API, or to Vertex AI.
+func (c *Client) post(ctx context.Context, body *wireRequest) (*http.Response, error) {
+	if c.vertex != nil {
+		return c.vertex.post(ctx, c, body)
+	}
+	return c.caller.PostJSON(ctx, c.url, c.header, body)
+}
+
 // errorBody is the API's error response, also sent as an error event in a
-// stream.
+// stream. Vertex AI answers some failures (quota, credentials) in Google's
+// format instead, with a status in place of the type.
 type errorBody struct {
 	Type  string `json:"type"`
 	Error struct {
 		Type    string `json:"type"`
 		Message string `json:"message"`
+		Status  string `json:"status"`
 	} `json:"error"`
 	RequestID string `json:"request_id"`
 }
@@ -216,7 +261,7 @@ func parseError(status int, body []byte, e *llm.APIError) {
 	if json.Unmarshal(body, &b) != nil {
 		return
 	}
-	e.Type, e.Message = b.Error.Type, b.Error.Message
+	e.Type, e.Message = cmp.Or(b.Error.Type, b.Error.Status), b.Error.Message
 	if e.RequestID == "" {
 		e.RequestID = b.RequestID
 	}

@@ -14,6 +14,26 @@
 // is safe for concurrent use; wrap it in [llm.Retry] for retries, which
 // honour the API's retry-after.
 //
+// # Claude on Vertex AI
+//
+// [WithVertex] sends the same requests to Claude on Google Vertex AI, in a
+// Google Cloud project and region, with a Google access token instead of an
+// API key:
+//
+//	c, err := anthropic.New(anthropic.WithVertex("my-project", "us-east5"),
+//		anthropic.WithModel("claude-sonnet-4-5@20250929"))
+//
+// Requests go to :rawPredict (:streamRawPredict for a stream) of the
+// model's resource at {region}-aiplatform.googleapis.com, or
+// aiplatform.googleapis.com for the global region, with the model in the
+// URL and "anthropic_version": [VertexVersion] in the body. Tokens come
+// from [WithTokenSource], else GOOGLE_OAUTH_ACCESS_TOKEN, else Google's
+// application-default credentials, and are renewed a minute before they
+// expire. Everything else (thinking, caching, streaming, errors) is as
+// for the Messages API, whose answers Vertex AI passes on unchanged;
+// failures Vertex AI answers itself, in Google's error format, take its
+// status (such as RESOURCE_EXHAUSTED) as their Type.
+//
 // # Thinking
 //
 // Claude models take reasoning in one of two modes. Manual thinking has a
@@ -99,5 +119,15 @@
 // permission_error [llm.ErrAuth], and an invalid_request_error saying the
 // prompt is too long (or request_too_large) [llm.ErrContextLength]. An
 // error event inside a stream is an APIError too, with the HTTP status the
-// API documents for its type. The API key never appears in errors.
+// API documents for its type.
+//
+// A server is not trusted with more than its answer. A redirect to another
+// host is refused (net/http would send x-api-key along), with the default
+// client and with one from [WithHTTPClient], which is not modified. The key
+// or token a request carried is redacted from every error made from the
+// server's answer, so a server that quotes it back puts it neither in the
+// error nor in [llm.Log]'s records. A response larger than
+// [WithMaxResponseSize] (64 MiB by default), or a stream event or line
+// larger than 32 MiB, fails with an error wrapping [llm.ErrResponseTooLarge]
+// before more is read.
 package anthropic

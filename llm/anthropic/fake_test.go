@@ -21,12 +21,15 @@ import (
 
 const testKey = "sk-ant-test-0123456789"
 
-// newTestClient returns a client of the server at srv.
+// newTestClient returns a client of the server at srv; with a nil srv, opts
+// must give the HTTP client.
 func newTestClient(t testing.TB, srv *httptest.Server, opts ...Option) *Client {
 	t.Helper()
-	c, err := New(append([]Option{
-		WithAPIKey(testKey), WithBaseURL(srv.URL), WithHTTPClient(srv.Client()), WithModel("claude-test"),
-	}, opts...)...)
+	base := []Option{WithAPIKey(testKey), WithBaseURL("http://api.test"), WithModel("claude-test")}
+	if srv != nil {
+		base = append(base, WithBaseURL(srv.URL), WithHTTPClient(srv.Client()))
+	}
+	c, err := New(append(base, opts...)...)
 	require.NoError(t, err)
 	return c
 }

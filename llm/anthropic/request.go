@@ -13,20 +13,22 @@ import (
 	"github.com/conclave-dev/conclave/llm"
 )
 
-// wireRequest is the body of POST /v1/messages.
+// wireRequest is the body of POST /v1/messages. On Vertex AI the model is
+// in the URL and the version in the body.
 type wireRequest struct {
-	Model         string      `json:"model"`
-	MaxTokens     int         `json:"max_tokens"`
-	System        []block     `json:"system,omitempty"`
-	Messages      []wireTurn  `json:"messages"`
-	Tools         []wireTool  `json:"tools,omitempty"`
-	ToolChoice    *toolChoice `json:"tool_choice,omitempty"`
-	Thinking      *thinking   `json:"thinking,omitempty"`
-	OutputConfig  *outputCfg  `json:"output_config,omitempty"`
-	Temperature   *float64    `json:"temperature,omitempty"`
-	TopP          *float64    `json:"top_p,omitempty"`
-	StopSequences []string    `json:"stop_sequences,omitempty"`
-	Stream        bool        `json:"stream,omitempty"`
+	Model            string      `json:"model,omitempty"`
+	AnthropicVersion string      `json:"anthropic_version,omitempty"`
+	MaxTokens        int         `json:"max_tokens"`
+	System           []block     `json:"system,omitempty"`
+	Messages         []wireTurn  `json:"messages"`
+	Tools            []wireTool  `json:"tools,omitempty"`
+	ToolChoice       *toolChoice `json:"tool_choice,omitempty"`
+	Thinking         *thinking   `json:"thinking,omitempty"`
+	OutputConfig     *outputCfg  `json:"output_config,omitempty"`
+	Temperature      *float64    `json:"temperature,omitempty"`
+	TopP             *float64    `json:"top_p,omitempty"`
+	StopSequences    []string    `json:"stop_sequences,omitempty"`
+	Stream           bool        `json:"stream,omitempty"`
 }
 
 type wireTurn struct {

@@ -74,7 +74,7 @@ func (d *decoder) events(r io.Reader) iter.Seq2[llm.Event, error] {
 				return
 			}
 			if err != nil {
-				yield(llm.Event{}, fmt.Errorf("anthropic: %w: reading the stream: %w", llm.ErrConnection, err))
+				yield(llm.Event{}, httpx.ReadError(provider, fmt.Errorf("anthropic: reading the stream: %w", err)))
 				return
 			}
 			ev, ok, err := d.handle(raw.Type, raw.Data)

@@ -14,6 +14,22 @@
 // model comes from Request.Model, else [WithModel]; a call with neither
 // fails. A *Client is safe for concurrent use.
 //
+// # Gemini on Vertex AI
+//
+// [WithVertex] sends the same requests to Gemini on Google Vertex AI, in a
+// Google Cloud project and region, with a Google access token as a bearer
+// token and no API key:
+//
+//	c, err := gemini.New(gemini.WithVertex("my-project", "us-central1"), gemini.WithModel("gemini-2.5-pro"))
+//
+// Requests go to :generateContent (:streamGenerateContent?alt=sse for a
+// stream) of publishers/google/models/{model} at
+// {region}-aiplatform.googleapis.com, or aiplatform.googleapis.com for the
+// global region; the body and the answer are the Gemini API's. Tokens come
+// from [WithTokenSource], else GOOGLE_OAUTH_ACCESS_TOKEN, else Google's
+// application-default credentials, and are renewed a minute before they
+// expire.
+//
 // # Requests
 //
 // Request.System becomes systemInstruction; user messages become contents
@@ -103,7 +119,18 @@
 // invalid or expired key to [llm.ErrAuth], and an INVALID_ARGUMENT saying
 // the input token count exceeds the maximum to [llm.ErrContextLength]. The
 // retryDelay of a RetryInfo detail becomes RetryAfter when no Retry-After
-// header was sent.
+// header was sent; a delay too long to represent saturates, so that
+// [llm.Retry] refuses it as longer than its MaxRetryAfter.
+//
+// A server is not trusted with more than its answer. A redirect to another
+// host is refused (net/http would send x-goog-api-key along), with the
+// default client and with one from [WithHTTPClient], which is not modified.
+// The key or token a request carried is redacted from every error made from
+// the server's answer, so a server that quotes it back puts it neither in
+// the error nor in [llm.Log]'s records. A response larger than
+// [WithMaxResponseSize] (64 MiB by default), or a stream event or line
+// larger than 32 MiB, fails with an error wrapping [llm.ErrResponseTooLarge]
+// before more is read.
 //
 // # Usage
 //
@@ -111,5 +138,6 @@
 // promptTokenCount - cachedContentTokenCount + toolUsePromptTokenCount
 // (prompts of Gemini's built-in tools, billed as input), CacheReadTokens is
 // cachedContentTokenCount, OutputTokens is candidatesTokenCount +
-// thoughtsTokenCount, and ReasoningTokens is thoughtsTokenCount.
+// thoughtsTokenCount, and ReasoningTokens is thoughtsTokenCount. The parts
+// add up to totalTokenCount, on the Gemini API and on Vertex AI alike.
 package gemini

@@ -3,9 +3,11 @@ package gemini
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/conclave-dev/conclave/internal/httpx"
 	"github.com/conclave-dev/conclave/llm"
 )
 
@@ -51,8 +53,7 @@ func applyErrorBody(b *errorBody, e *llm.APIError) {
 		case strings.HasSuffix(d.Type, "google.rpc.ErrorInfo"):
 			reason = d.Reason
 		case strings.HasSuffix(d.Type, "google.rpc.RetryInfo"):
-			// A protobuf Duration in JSON: seconds with an "s" suffix.
-			if delay, err := time.ParseDuration(d.RetryDelay); err == nil && delay > 0 && e.RetryAfter == 0 {
+			if delay := retryDelay(d.RetryDelay); delay > 0 && e.RetryAfter == 0 {
 				e.RetryAfter = delay
 			}
 		}
@@ -68,6 +69,21 @@ func applyErrorBody(b *errorBody, e *llm.APIError) {
 	case b.Status == "INVALID_ARGUMENT" && isContextLength(b.Message):
 		e.Err = llm.ErrContextLength
 	}
+}
+
+// retryDelay reads a protobuf Duration in JSON, seconds with an "s" suffix
+// ("1.5s"), saturating a delay too long for a time.Duration so that Retry
+// refuses it as too long; 0 when unreadable.
+func retryDelay(s string) time.Duration {
+	num, ok := strings.CutSuffix(s, "s")
+	if !ok {
+		return 0
+	}
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || !(v > 0) {
+		return 0
+	}
+	return httpx.Duration(v, time.Second)
 }
 
 // isContextLength recognises "The input token count (1200293) exceeds the

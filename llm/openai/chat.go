@@ -47,7 +47,7 @@ func (c *Client) Generate(ctx context.Context, req *llm.Request) (*llm.Response,
 	}
 	turn, err := cr.turn()
 	if err != nil {
-		return nil, err
+		return nil, c.t.caller.Redact(resp, err)
 	}
 	return turn.response(c.t.caller.RequestID(resp.Header)), nil
 }
@@ -78,9 +78,11 @@ type chatMessage struct {
 	Content    *string        `json:"content"`
 	ToolCalls  []chatToolCall `json:"tool_calls,omitempty"`
 	ToolCallID string         `json:"tool_call_id,omitempty"`
-	// Reasoning echoed to the server in the field it came in.
-	ReasoningContent string `json:"reasoning_content,omitempty"`
-	Reasoning        string `json:"reasoning,omitempty"`
+	// Reasoning echoed to the server in the field it came in, or
+	// OpenRouter's reasoning_details, verbatim.
+	ReasoningContent string          `json:"reasoning_content,omitempty"`
+	Reasoning        string          `json:"reasoning,omitempty"`
+	ReasoningDetails json.RawMessage `json:"reasoning_details,omitempty"`
 }
 
 type chatToolCall struct {
@@ -111,14 +113,6 @@ type namedChoice struct {
 	Function struct {
 		Name string `json:"name"`
 	} `json:"function"`
-}
-
-// chatReasoning is the Opaque.Provider of reasoning parts read from Chat
-// Completions; Opaque.Data records the field the server used.
-const chatReasoning = "openai-chat"
-
-type reasoningField struct {
-	Field string `json:"field"`
 }
 
 // request converts req to the wire format.
@@ -221,15 +215,18 @@ func appendUser(msgs []chatMessage, m llm.Message) []chatMessage {
 }
 
 // assistantMessage echoes an assistant turn: its text, its tool calls with
-// the arguments exactly as the model wrote them, and, on turns with tool
-// calls, the reasoning a compatible server returned. DeepSeek's thinking
-// mode requires the reasoning of tool-call turns back in every later
-// request and ignores it on other turns; its older reasoner refused it, but
-// had no tool calls, so echoing only tool-call turns suits both.
+// the arguments exactly as the model wrote them, and the reasoning a
+// compatible server returned. OpenRouter's reasoning_details go back on
+// every turn that carried them, as its documentation asks. Reasoning text
+// goes back only on turns with tool calls: DeepSeek's thinking mode
+// requires the reasoning of tool-call turns back in every later request
+// and ignores it on other turns; its older reasoner refused it, but had no
+// tool calls, so echoing only tool-call turns suits both.
 func assistantMessage(m llm.Message) chatMessage {
 	out := chatMessage{Role: "assistant"}
 	var texts []string
 	var reasoning strings.Builder
+	var details []json.RawMessage
 	field := ""
 	for _, p := range m.Parts {
 		switch p.Kind {
@@ -242,18 +239,24 @@ func assistantMessage(m llm.Message) chatMessage {
 			if p.Opaque == nil || p.Opaque.Provider != chatReasoning {
 				continue // another provider's thinking
 			}
-			var f reasoningField
+			var f reasoningData
 			_ = json.Unmarshal(p.Opaque.Data, &f)
 			if field == "" {
 				field = f.Field
 			}
 			reasoning.WriteString(p.Text)
+			if f.Details != nil {
+				details = append(details, f.Details)
+			}
 		}
 	}
 	if len(texts) > 0 || len(out.ToolCalls) == 0 {
 		out.Content = ptr(strings.Join(texts, "\n\n"))
 	}
-	if len(out.ToolCalls) > 0 {
+	switch {
+	case len(details) > 0:
+		out.ReasoningDetails = joinDetails(details)
+	case len(out.ToolCalls) > 0:
 		switch field {
 		case "reasoning_content":
 			out.ReasoningContent = reasoning.String()
@@ -290,8 +293,11 @@ type chatReply struct {
 	// Compatible servers return reasoning in one of these: DeepSeek and
 	// older vLLM in reasoning_content, Ollama, OpenRouter and newer vLLM in
 	// reasoning.
-	ReasoningContent lenientString   `json:"reasoning_content"`
-	Reasoning        lenientString   `json:"reasoning"`
+	ReasoningContent lenientString `json:"reasoning_content"`
+	Reasoning        lenientString `json:"reasoning"`
+	// ReasoningDetails is OpenRouter's array of reasoning items (in a
+	// stream, fragments of them).
+	ReasoningDetails json.RawMessage `json:"reasoning_details"`
 	ToolCalls        []chatCallDelta `json:"tool_calls"`
 	// FunctionCall is the single call of the legacy function-calling
 	// format, which some older servers still send.
@@ -333,8 +339,12 @@ func (r *chatReply) reasoning() (string, string) {
 type chatUsage struct {
 	PromptTokens        int `json:"prompt_tokens"`
 	CompletionTokens    int `json:"completion_tokens"`
+	TotalTokens         int `json:"total_tokens"`
 	PromptTokensDetails *struct {
 		CachedTokens int `json:"cached_tokens"`
+		// OpenRouter reports the tokens written to the cache, which are
+		// part of prompt_tokens and priced apart.
+		CacheWriteTokens int `json:"cache_write_tokens"`
 	} `json:"prompt_tokens_details"`
 	CompletionTokensDetails *struct {
 		ReasoningTokens int `json:"reasoning_tokens"`
@@ -347,17 +357,42 @@ func (u *chatUsage) usage() llm.Usage {
 	if u == nil {
 		return llm.Usage{}
 	}
-	cached := u.PromptCacheHitTokens
-	if u.PromptTokensDetails != nil && u.PromptTokensDetails.CachedTokens > 0 {
-		cached = u.PromptTokensDetails.CachedTokens
+	read, write := max(u.PromptCacheHitTokens, 0), 0
+	if d := u.PromptTokensDetails; d != nil {
+		if d.CachedTokens > 0 {
+			read = d.CachedTokens
+		}
+		write = max(d.CacheWriteTokens, 0)
 	}
-	out := llm.Usage{
-		InputTokens:     max(0, u.PromptTokens-cached),
-		CacheReadTokens: cached,
-		OutputTokens:    u.CompletionTokens,
-	}
+	reasoning := 0
 	if u.CompletionTokensDetails != nil {
-		out.ReasoningTokens = u.CompletionTokensDetails.ReasoningTokens
+		reasoning = max(u.CompletionTokensDetails.ReasoningTokens, 0)
+	}
+	return llm.Usage{
+		InputTokens:      max(0, u.PromptTokens-read-write),
+		CacheReadTokens:  read,
+		CacheWriteTokens: write,
+		OutputTokens:     outputTokens(u.PromptTokens, u.CompletionTokens, reasoning, u.TotalTokens),
+		ReasoningTokens:  reasoning,
+	}
+}
+
+// outputTokens decides a reply's output from its own arithmetic. OpenAI
+// counts reasoning inside completion_tokens, and its total is prompt +
+// completion; some compatible servers (xAI's Grok models, directly or
+// through OpenRouter) count reasoning outside completion_tokens, so that
+// their total is prompt + completion + reasoning. The output is therefore
+// what the total holds beyond the prompt, when that is more than the
+// completion; and it is never less than the reasoning it includes (when a
+// server gives no total, reasoning above the completion was counted
+// outside it).
+func outputTokens(prompt, completion, reasoning, total int) int {
+	out := max(completion, 0)
+	if total > prompt+out {
+		out = total - prompt
+	}
+	if reasoning > out {
+		out = max(completion, 0) + reasoning
 	}
 	return out
 }
@@ -368,6 +403,7 @@ type chatTurn struct {
 	id, model, finish string
 	content, refusal  string
 	reasoning, field  string
+	details           json.RawMessage // reasoning_details
 	calls             []llm.ToolCall
 	usage             *chatUsage
 }
@@ -385,6 +421,7 @@ func (cr *chatResponse) turn() (*chatTurn, error) {
 		t.content = *ch.Message.Content
 	}
 	t.reasoning, t.field = ch.Message.reasoning()
+	t.details = detailsArray(ch.Message.ReasoningDetails)
 	for i, tc := range ch.Message.calls() {
 		t.calls = append(t.calls, llm.ToolCall{
 			ID:   callID(tc.ID, cr.ID, i),
@@ -397,10 +434,8 @@ func (cr *chatResponse) turn() (*chatTurn, error) {
 
 func (t *chatTurn) response(requestID string) *llm.Response {
 	msg := llm.Message{Role: llm.RoleAssistant}
-	if t.reasoning != "" {
-		data, _ := json.Marshal(reasoningField{Field: t.field})
-		msg.Parts = append(msg.Parts, llm.Part{Kind: llm.KindReasoning, Text: t.reasoning,
-			Opaque: &llm.Opaque{Provider: chatReasoning, Data: data}})
+	if p, ok := chatReasoningPart(t.reasoning, t.field, t.details); ok {
+		msg.Parts = append(msg.Parts, p)
 	}
 	text := t.content
 	if text == "" {

@@ -51,15 +51,15 @@ func (c *Client) Stream(ctx context.Context, req *llm.Request) iter.Seq2[llm.Eve
 			}
 			turn, err := cr.turn()
 			if err != nil {
-				yield(llm.Event{}, err)
+				yield(llm.Event{}, c.t.caller.Redact(resp, err))
 				return
 			}
 			replay(turn.response(requestID), yield)
 			return
 		}
-		err = decodeChatStream(resp.Body, requestID, func(ev llm.Event) bool { return yield(ev, nil) })
+		err = decodeChatStream(c.t.caller.Body(resp), requestID, func(ev llm.Event) bool { return yield(ev, nil) })
 		if err != nil && err != errStopped {
-			yield(llm.Event{}, classify(ctx, &c.t.caller, err))
+			yield(llm.Event{}, c.t.caller.Redact(resp, classify(ctx, &c.t.caller, err)))
 		}
 	}
 }
@@ -68,8 +68,8 @@ func (c *Client) Stream(ctx context.Context, req *llm.Request) iter.Seq2[llm.Eve
 var errStopped = errors.New("openai: stream abandoned")
 
 // classify passes API and format errors through and turns everything else
-// (the body cut short, a read failure) into a connection error or ctx's
-// cause.
+// (the body cut short or over its bound, a read failure) into a connection
+// error, a too-large error or ctx's cause.
 func classify(ctx context.Context, caller *httpx.Caller, err error) error {
 	var apiErr *llm.APIError
 	if errors.As(err, &apiErr) || errors.Is(err, errMalformed) {
@@ -139,6 +139,7 @@ func emit(evs []llm.Event, yield func(llm.Event) bool) error {
 type chatAssembler struct {
 	turn                        chatTurn
 	content, refusal, reasoning strings.Builder
+	details                     detailsBuilder
 	calls                       []*partialCall
 	emitted                     int // calls[:emitted] have been yielded whole
 	evs                         []llm.Event
@@ -175,6 +176,9 @@ func (a *chatAssembler) add(c *chatResponse) []llm.Event {
 			}
 			a.reasoning.WriteString(text)
 			a.evs = append(a.evs, llm.Event{Kind: llm.EventReasoning, Text: text})
+		}
+		if len(d.ReasoningDetails) > 0 {
+			a.details.add(d.ReasoningDetails)
 		}
 		if d.Content != nil && *d.Content != "" {
 			a.content.WriteString(*d.Content)
@@ -248,6 +252,7 @@ func (a *chatAssembler) finish(requestID string) []llm.Event {
 	a.turn.content = a.content.String()
 	a.turn.refusal = a.refusal.String()
 	a.turn.reasoning = a.reasoning.String()
+	a.turn.details = a.details.json()
 	a.turn.calls = a.turn.calls[:0]
 	for i := range a.calls {
 		a.turn.calls = append(a.turn.calls, a.call(i))

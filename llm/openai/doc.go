@@ -36,11 +36,42 @@
 // turns). A reply that says "stop" but holds tool calls stops with
 // [llm.StopToolUse], and the legacy "function_call" is read as a tool call.
 // Streams may carry text before tool calls, may omit the usage chunk, and
-// may repeat or omit tool-call fields. DeepSeek's
-// prompt_cache_hit_tokens count as cache reads. A model that cannot call
+// may repeat or omit tool-call fields. A model that cannot call
 // tools (Ollama's 400 "does not support tools") fails with an
 // [*llm.APIError] wrapping [ErrToolsUnsupported] that names the model and
 // the fix.
+//
+// # OpenRouter's reasoning details
+//
+// OpenRouter returns, beside the reasoning text, reasoning_details: an array
+// of reasoning.text (with a signature), reasoning.summary and
+// reasoning.encrypted items (the latter carrying, among others, Gemini's
+// thought signatures) that must be sent back unchanged, or Gemini 3 refuses
+// the next function-call turn. The array is kept verbatim in the reasoning
+// part's [llm.Opaque] and sent back as reasoning_details on every assistant
+// turn that carried it, in place of the reasoning text. In a stream it
+// arrives in fragments, numbered by index: fragments of one index and type
+// are joined (their text and summary concatenated, other fields taken from
+// the first fragment that has them), so the streamed response echoes the
+// same array a whole one would.
+//
+// # Usage
+//
+// Usage is decided from the reply's own arithmetic, so that it matches the
+// bill. InputTokens is prompt_tokens less the cache reads
+// (prompt_tokens_details.cached_tokens, or DeepSeek's
+// prompt_cache_hit_tokens) and less the cache writes (OpenRouter's
+// prompt_tokens_details.cache_write_tokens), which are CacheReadTokens and
+// CacheWriteTokens. OutputTokens is completion_tokens, unless total_tokens
+// is larger than prompt + completion: then some servers (xAI's Grok models,
+// directly or through OpenRouter) counted reasoning outside
+// completion_tokens, and the output is total_tokens - prompt_tokens. It is
+// never less than ReasoningTokens (completion_tokens_details
+// .reasoning_tokens), which it includes: without a total, reasoning above
+// the completion is added to it. So InputTokens + CacheReadTokens +
+// CacheWriteTokens + OutputTokens equals total_tokens whenever the reply is
+// consistent. The Responses API's input_tokens, output_tokens and
+// total_tokens are read by the same rule; Generate and Stream agree.
 //
 // # Azure
 //
@@ -99,4 +130,14 @@
 // retryable when its code is a server error or a rate limit. A stream cut
 // short wraps [llm.ErrConnection]. Wrap a client in [llm.Retry] to retry
 // what is retryable.
+//
+// A server is not trusted with more than its answer. A redirect to another
+// host is refused (net/http would send the api-key header along), with the
+// default client and with one from [WithHTTPClient], which is not modified.
+// The key a request carried is redacted from every error made from the
+// server's answer, so a server that quotes it back puts it neither in the
+// error nor in [llm.Log]'s records. A response larger than
+// [WithMaxResponseSize] (64 MiB by default), or a stream event or line
+// larger than 32 MiB, fails with an error wrapping [llm.ErrResponseTooLarge]
+// before more is read.
 package openai

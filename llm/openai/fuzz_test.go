@@ -51,6 +51,7 @@ func FuzzChatStream(f *testing.F) {
 	f.Add([]byte(chatSSE(chatParallelChunks...)))
 	f.Add([]byte("data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"function\":{\"arguments\":{\"a\":1}}}]}}]}\n\ndata: [DONE]\n\n"))
 	f.Add([]byte("data: {\"error\":{\"message\":\"x\",\"code\":5}}\n\n"))
+	f.Add([]byte(chatSSE(routerChunks...)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		evs, err := decodeChat(data)
 		checkStream(t, evs, err, true)

@@ -32,6 +32,7 @@ type config struct {
 	azure      *azureConfig
 	strict     *bool
 	summary    string
+	maxResp    int64
 }
 
 type azureConfig struct{ endpoint, deployment, apiVersion string }
@@ -113,6 +114,15 @@ func WithReasoningSummary(mode string) Option {
 	return func(c *config) { c.summary = mode }
 }
 
+// WithMaxResponseSize bounds the bytes read from one response, whole or
+// streamed (default 64 MiB; a 128k-token answer streams in about 30 MB). A
+// response over the bound fails with an error wrapping
+// [llm.ErrResponseTooLarge], and the memory a response takes stays within a
+// small multiple of the bound.
+func WithMaxResponseSize(n int64) Option {
+	return func(c *config) { c.maxResp = n }
+}
+
 // api is the endpoint a transport speaks.
 type api int
 
@@ -144,12 +154,16 @@ func newTransport(which api, opts []Option) (*transport, error) {
 	for _, opt := range opts {
 		opt(&c)
 	}
+	if c.maxResp < 0 {
+		return nil, fmt.Errorf("openai: WithMaxResponseSize(%d): the bound must be positive (0 for the default)", c.maxResp)
+	}
 	t := &transport{
 		caller: httpx.Caller{
 			Provider:         "openai",
 			HTTP:             c.httpClient,
 			RequestIDHeaders: []string{"x-request-id", "apim-request-id"},
 			ParseError:       parseError,
+			MaxResponse:      c.maxResp,
 		},
 		header:  c.header.Clone(),
 		model:   c.model,

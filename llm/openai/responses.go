@@ -59,7 +59,8 @@ func (c *ResponsesClient) Generate(ctx context.Context, req *llm.Request) (*llm.
 	if err := c.t.caller.DecodeJSON(ctx, resp, &rr); err != nil {
 		return nil, err
 	}
-	return rr.response(c.t.caller.RequestID(resp.Header))
+	out, err := rr.response(c.t.caller.RequestID(resp.Header))
+	return out, c.t.caller.Redact(resp, err)
 }
 
 // encryptedReasoning asks for reasoning items that can be sent back
@@ -331,6 +332,7 @@ func (it *respItem) UnmarshalJSON(b []byte) error {
 type respUsage struct {
 	InputTokens        int `json:"input_tokens"`
 	OutputTokens       int `json:"output_tokens"`
+	TotalTokens        int `json:"total_tokens"`
 	InputTokensDetails *struct {
 		CachedTokens int `json:"cached_tokens"`
 	} `json:"input_tokens_details"`
@@ -348,10 +350,12 @@ func (u *respUsage) usage() llm.Usage {
 		out.CacheReadTokens = u.InputTokensDetails.CachedTokens
 	}
 	out.InputTokens = max(0, u.InputTokens-out.CacheReadTokens)
-	out.OutputTokens = u.OutputTokens
 	if u.OutputTokensDetails != nil {
-		out.ReasoningTokens = u.OutputTokensDetails.ReasoningTokens
+		out.ReasoningTokens = max(u.OutputTokensDetails.ReasoningTokens, 0)
 	}
+	// The same arithmetic as Chat Completions': compatible servers may
+	// count reasoning outside output_tokens.
+	out.OutputTokens = outputTokens(u.InputTokens, u.OutputTokens, out.ReasoningTokens, u.TotalTokens)
 	return out
 }
 

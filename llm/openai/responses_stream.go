@@ -44,15 +44,15 @@ func (c *ResponsesClient) Stream(ctx context.Context, req *llm.Request) iter.Seq
 			}
 			out, err := rr.response(requestID)
 			if err != nil {
-				yield(llm.Event{}, err)
+				yield(llm.Event{}, c.t.caller.Redact(resp, err))
 				return
 			}
 			replay(out, yield)
 			return
 		}
-		err = decodeResponsesStream(resp.Body, requestID, func(ev llm.Event) bool { return yield(ev, nil) })
+		err = decodeResponsesStream(c.t.caller.Body(resp), requestID, func(ev llm.Event) bool { return yield(ev, nil) })
 		if err != nil && err != errStopped {
-			yield(llm.Event{}, classify(ctx, &c.t.caller, err))
+			yield(llm.Event{}, c.t.caller.Redact(resp, classify(ctx, &c.t.caller, err)))
 		}
 	}
 }

@@ -2,6 +2,7 @@ package syntax
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -29,7 +30,7 @@ type ApplyError struct {
 	Path   string // the file, as the patch names it
 	Hunk   int    // the hunk's number in the file's diff, from 1; 0 when no hunk is at fault
 	Header string // the hunk's header ("@@ -12,7 +12,8 @@"), when Hunk is set
-	Line   int64  // the line of the base file where it failed, from 1; 0 when unknown
+	Line   int    // the line of the base file where it failed, from 1; 0 when unknown
 	Err    error
 }
 
@@ -46,30 +47,27 @@ func (e *ApplyError) Error() string {
 
 func (e *ApplyError) Unwrap() []error { return []error{ErrDoesNotApply, e.Err} }
 
-// Op is what a patch does to a file.
+// Op is what a patch does to a file. It encodes as text, such as
+// "modify".
 type Op uint8
 
 const (
-	Modify Op = iota
-	Create
-	Delete
-	Rename // a rename, with or without changes
-	Copy   // a copy, with or without changes; the source stays
+	OpModify Op = iota
+	OpCreate
+	OpDelete
+	OpRename // a rename, with or without changes
+	OpCopy   // a copy, with or without changes; the source stays
 )
 
-func (o Op) String() string {
-	switch o {
-	case Create:
-		return "create"
-	case Delete:
-		return "delete"
-	case Rename:
-		return "rename"
-	case Copy:
-		return "copy"
-	}
-	return "modify"
-}
+var opNames = []string{OpModify: "modify", OpCreate: "create", OpDelete: "delete", OpRename: "rename", OpCopy: "copy"}
+
+func (o Op) String() string { return nameOf(opNames, o) }
+
+// MarshalText encodes o as its name.
+func (o Op) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
+
+// UnmarshalText decodes a name written by MarshalText.
+func (o *Op) UnmarshalText(text []byte) error { return parseName(opNames, "Op", text, o) }
 
 // Change is one file a patch changes, before and after.
 type Change struct {
@@ -97,6 +95,8 @@ func (c *Change) Path() string {
 // patch's order.
 type Applied struct {
 	Changes []Change
+
+	base *Base // the tree the patch applied to, whose syntax Check reuses
 }
 
 // Apply parses a unified git diff and applies it to the files of base,
@@ -112,18 +112,22 @@ type Applied struct {
 // an [*ApplyError] (unwrapping to [ErrDoesNotApply]) naming the file and
 // hunk that failed. A file may be changed by only one diff of the patch,
 // as git diff writes them; a patch that changes one twice is malformed.
-// Apply is safe for concurrent use if base is.
-func Apply(base fs.FS, patch []byte) (*Applied, error) {
+// When ctx is done Apply returns its cause. Apply is safe for concurrent
+// use if base is.
+func Apply(ctx context.Context, base fs.FS, patch string) (*Applied, error) {
 	files, err := parsePatch(patch)
 	if err != nil {
 		return nil, err
 	}
-	return applyFiles(base, files)
+	return applyFiles(ctx, NewBase(base), files)
 }
 
-func applyFiles(base fs.FS, files []*gitdiff.File) (*Applied, error) {
-	a := &Applied{Changes: make([]Change, 0, len(files))}
+func applyFiles(ctx context.Context, base *Base, files []*gitdiff.File) (*Applied, error) {
+	a := &Applied{Changes: make([]Change, 0, len(files)), base: base}
 	for _, f := range files {
+		if ctx.Err() != nil {
+			return nil, context.Cause(ctx)
+		}
 		ch, err := applyFile(base, f)
 		if err != nil {
 			return nil, err
@@ -134,15 +138,15 @@ func applyFiles(base fs.FS, files []*gitdiff.File) (*Applied, error) {
 }
 
 // parsePatch parses a patch into its file diffs.
-func parsePatch(patch []byte) ([]*gitdiff.File, error) {
-	files, _, err := gitdiff.Parse(bytes.NewReader(patch))
+func parsePatch(patch string) ([]*gitdiff.File, error) {
+	files, _, err := gitdiff.Parse(strings.NewReader(patch))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformedPatch, err)
 	}
 	if len(files) == 0 {
 		return nil, ErrEmptyPatch
 	}
-	if err := checkHunks(string(patch), files); err != nil {
+	if err := checkHunks(patch, files); err != nil {
 		return nil, err
 	}
 	seen := map[string]bool{}
@@ -263,20 +267,20 @@ func hunkCounts(line string) (oldN, newN int, ok bool) {
 func opOf(f *gitdiff.File) Op {
 	switch {
 	case f.IsNew:
-		return Create
+		return OpCreate
 	case f.IsDelete:
-		return Delete
+		return OpDelete
 	case f.IsCopy:
-		return Copy
+		return OpCopy
 	case f.IsRename:
-		return Rename
+		return OpRename
 	}
-	return Modify
+	return OpModify
 }
 
-func applyFile(base fs.FS, f *gitdiff.File) (Change, error) {
+func applyFile(base *Base, f *gitdiff.File) (Change, error) {
 	ch := Change{Op: opOf(f), OldPath: f.OldName, NewPath: f.NewName, OldMode: gitMode(f.OldMode), NewMode: gitMode(f.NewMode), Binary: f.IsBinary}
-	if ch.Op == Create {
+	if ch.Op == OpCreate {
 		ch.OldPath = ""
 		if _, err := fs.Stat(base, f.NewName); err == nil {
 			return ch, &ApplyError{Path: f.NewName, Err: fs.ErrExist}
@@ -288,7 +292,7 @@ func applyFile(base fs.FS, f *gitdiff.File) (Change, error) {
 		}
 		ch.Old = old
 	}
-	if ch.Op == Delete {
+	if ch.Op == OpDelete {
 		ch.NewPath = ""
 	}
 	if f.IsBinary && f.BinaryFragment == nil {
@@ -316,7 +320,7 @@ func applyFile(base fs.FS, f *gitdiff.File) (Change, error) {
 				e := &ApplyError{Path: ch.Path(), Hunk: i + 1, Header: frag.Header(), Err: err}
 				var ae *gitdiff.ApplyError
 				if errors.As(err, &ae) {
-					e.Line, e.Err = ae.Line, ae.Unwrap()
+					e.Line, e.Err = int(ae.Line), ae.Unwrap()
 				}
 				return ch, e
 			}
@@ -326,9 +330,9 @@ func applyFile(base fs.FS, f *gitdiff.File) (Change, error) {
 		}
 	}
 	switch {
-	case ch.Op == Delete && out.Len() > 0:
+	case ch.Op == OpDelete && out.Len() > 0:
 		return ch, &ApplyError{Path: ch.Path(), Err: errors.New("the file is deleted but the patch leaves content in it")}
-	case ch.Op != Delete:
+	case ch.Op != OpDelete:
 		ch.New = out.Bytes()
 		if ch.New == nil {
 			ch.New = []byte{}

@@ -1,6 +1,7 @@
 package syntax_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -38,33 +39,33 @@ func TestApply(t *testing.T) {
 		want          []syntax.Change // Old and New are checked against before and after
 	}{
 		{name: "modify", before: files{"a.py": "x = 1\n"}, after: files{"a.py": "x = 2\n"},
-			want: []syntax.Change{{Op: syntax.Modify, OldPath: "a.py", NewPath: "a.py"}}},
+			want: []syntax.Change{{Op: syntax.OpModify, OldPath: "a.py", NewPath: "a.py"}}},
 		{name: "two hunks", before: files{"a.txt": text},
 			after: files{"a.txt": twoEdits(text)},
-			want:  []syntax.Change{{Op: syntax.Modify, OldPath: "a.txt", NewPath: "a.txt"}}},
+			want:  []syntax.Change{{Op: syntax.OpModify, OldPath: "a.txt", NewPath: "a.txt"}}},
 		{name: "create", before: files{"a.py": "x = 1\n"}, after: files{"a.py": "x = 1\n", "pkg/b.py": "y = 2\n"},
-			want: []syntax.Change{{Op: syntax.Create, NewPath: "pkg/b.py", NewMode: 0o644}}},
+			want: []syntax.Change{{Op: syntax.OpCreate, NewPath: "pkg/b.py", NewMode: 0o644}}},
 		{name: "delete", before: files{"a.py": "x = 1\n", "b.py": "y = 2\n"}, after: files{"a.py": "x = 1\n"},
-			want: []syntax.Change{{Op: syntax.Delete, OldPath: "b.py", OldMode: 0o644}}},
+			want: []syntax.Change{{Op: syntax.OpDelete, OldPath: "b.py", OldMode: 0o644}}},
 		{name: "rename", before: files{"old/name.py": text}, after: files{"new/name.py": text},
-			want: []syntax.Change{{Op: syntax.Rename, OldPath: "old/name.py", NewPath: "new/name.py"}}},
+			want: []syntax.Change{{Op: syntax.OpRename, OldPath: "old/name.py", NewPath: "new/name.py"}}},
 		{name: "rename with changes", before: files{"old.py": text}, after: files{"new.py": twoEdits(text)},
-			want: []syntax.Change{{Op: syntax.Rename, OldPath: "old.py", NewPath: "new.py"}}},
+			want: []syntax.Change{{Op: syntax.OpRename, OldPath: "old.py", NewPath: "new.py"}}},
 		{name: "mode", before: files{"run.sh": "echo hi\n"}, after: files{"run.sh*": "echo hi\n"},
-			want: []syntax.Change{{Op: syntax.Modify, OldPath: "run.sh", NewPath: "run.sh", OldMode: 0o644, NewMode: 0o755}}},
+			want: []syntax.Change{{Op: syntax.OpModify, OldPath: "run.sh", NewPath: "run.sh", OldMode: 0o644, NewMode: 0o755}}},
 		{name: "binary", before: files{"img.bin": binBefore}, after: files{"img.bin": binAfter},
-			want: []syntax.Change{{Op: syntax.Modify, OldPath: "img.bin", NewPath: "img.bin", Binary: true}}},
+			want: []syntax.Change{{Op: syntax.OpModify, OldPath: "img.bin", NewPath: "img.bin", Binary: true}}},
 		{name: "new binary", before: files{}, after: files{"img.bin": binAfter},
-			want: []syntax.Change{{Op: syntax.Create, NewPath: "img.bin", NewMode: 0o644, Binary: true}}},
+			want: []syntax.Change{{Op: syntax.OpCreate, NewPath: "img.bin", NewMode: 0o644, Binary: true}}},
 		{name: "several files in order", before: files{"a.py": "x = 1\n", "b.py": "y = 1\n"}, after: files{"a.py": "x = 2\n", "b.py": "y = 2\n"},
-			want: []syntax.Change{{Op: syntax.Modify, OldPath: "a.py", NewPath: "a.py"}, {Op: syntax.Modify, OldPath: "b.py", NewPath: "b.py"}}},
+			want: []syntax.Change{{Op: syntax.OpModify, OldPath: "a.py", NewPath: "a.py"}, {Op: syntax.OpModify, OldPath: "b.py", NewPath: "b.py"}}},
 		{name: "no newline at end", before: files{"a.py": "x = 1"}, after: files{"a.py": "x = 2"},
-			want: []syntax.Change{{Op: syntax.Modify, OldPath: "a.py", NewPath: "a.py"}}},
+			want: []syntax.Change{{Op: syntax.OpModify, OldPath: "a.py", NewPath: "a.py"}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			base := tree(c.before)
-			a, err := syntax.Apply(base, gitDiff(t, c.before, c.after))
+			a, err := syntax.Apply(context.Background(), base, gitDiff(t, c.before, c.after))
 			require.NoError(t, err)
 			require.Len(t, a.Changes, len(c.want))
 			for i, w := range c.want {
@@ -108,7 +109,7 @@ func TestApplyErrors(t *testing.T) {
 	cases := []struct {
 		name   string
 		base   files
-		patch  []byte
+		patch  string
 		is     []error
 		path   string
 		hunk   int
@@ -122,20 +123,20 @@ func TestApplyErrors(t *testing.T) {
 			is: []error{syntax.ErrDoesNotApply}, path: "a.txt", hunk: 2},
 		{name: "created file exists", base: files{"a.py": "x\n", "b.py": "y\n"}, patch: gitDiff(t, files{"a.py": "x\n"}, files{"a.py": "x\n", "b.py": "z\n"}),
 			is: []error{syntax.ErrDoesNotApply, fs.ErrExist}, path: "b.py"},
-		{name: "malformed", base: files{}, patch: []byte("diff --git a/x b/x\n@@ -1,2 +1,2 @@\n-a\n"), is: []error{syntax.ErrMalformedPatch}},
-		{name: "empty", base: files{}, patch: []byte("no diff here\n"), is: []error{syntax.ErrEmptyPatch}},
+		{name: "malformed", base: files{}, patch: "diff --git a/x b/x\n@@ -1,2 +1,2 @@\n-a\n", is: []error{syntax.ErrMalformedPatch}},
+		{name: "empty", base: files{}, patch: "no diff here\n", is: []error{syntax.ErrEmptyPatch}},
 		{name: "path outside the tree", base: files{}, is: []error{syntax.ErrMalformedPatch},
-			patch: []byte("--- a/../etc/passwd\n+++ b/../etc/passwd\n@@ -1 +1 @@\n-a\n+b\n")},
+			patch: "--- a/../etc/passwd\n+++ b/../etc/passwd\n@@ -1 +1 @@\n-a\n+b\n"},
 		{name: "hunk longer than its header says", base: files{"a.py": "x = 1\ny = 2\n"}, is: []error{syntax.ErrMalformedPatch}, inText: []string{"line 7", "@@ -1,2 +1,2 @@"},
-			patch: []byte("--- a/a.py\n+++ b/a.py\n@@ -1,2 +1,2 @@\n-x = 1\n+x = 3\n y = 2\n+z = 4\n")},
+			patch: "--- a/a.py\n+++ b/a.py\n@@ -1,2 +1,2 @@\n-x = 1\n+x = 3\n y = 2\n+z = 4\n"},
 		{name: "hunk hidden after a miscounted one", base: files{"a.txt": text}, is: []error{syntax.ErrMalformedPatch},
-			patch: []byte(strings.Replace(string(twoHunks), "@@ -1,5 +1,5 @@", "@@ -1,5 +1,4 @@", 1))},
+			patch: strings.Replace(twoHunks, "@@ -1,5 +1,5 @@", "@@ -1,5 +1,4 @@", 1)},
 		{name: "file changed twice", base: files{"a.py": "x = 1\n"}, is: []error{syntax.ErrMalformedPatch}, inText: []string{"a.py"},
-			patch: append(gitDiff(t, files{"a.py": "x = 1\n"}, files{"a.py": "x = 2\n"}), gitDiff(t, files{"a.py": "x = 1\n"}, files{"a.py": "x = 3\n"})...)},
+			patch: gitDiff(t, files{"a.py": "x = 1\n"}, files{"a.py": "x = 2\n"}) + gitDiff(t, files{"a.py": "x = 1\n"}, files{"a.py": "x = 3\n"})},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			a, err := syntax.Apply(tree(c.base), c.patch)
+			a, err := syntax.Apply(context.Background(), tree(c.base), c.patch)
 			require.Error(t, err)
 			assert.Nil(t, a)
 			for _, target := range c.is {

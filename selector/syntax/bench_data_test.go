@@ -176,13 +176,14 @@ func scoreClusters(insts []benchInstance, keys [][]Key, mixed func(string, []ben
 // to the benchmark's verdicts. The key must merge everything exact text
 // merges (it is a function of the text), find agreement in at least as
 // many instances as white space normalisation, and never fail on a
-// candidate. With -short only the baselines and the default key run.
+// candidate. The key's variants (one tokeniser alone, docstrings kept)
+// only add figures to the log, so they run when the log is shown, with -v.
 func TestBenchClusters(t *testing.T) {
 	insts := loadBench(t)
 	ctx := context.Background()
 	keyWith := func(opts *Options) func(string) (Key, error) {
 		return func(p string) (Key, error) {
-			n, err := Normalize(ctx, nil, []byte(p), opts)
+			n, err := Normalize(ctx, nil, p, opts)
 			if err != nil {
 				return "", err
 			}
@@ -197,7 +198,7 @@ func TestBenchClusters(t *testing.T) {
 		{"white space collapsed", func(p string) (Key, error) { return spaceKey(p), nil }},
 		{"key", keyWith(nil)},
 	}
-	if !testing.Short() {
+	if testing.Verbose() {
 		strategies = append(strategies, []struct {
 			name string
 			key  func(string) (Key, error)
@@ -264,7 +265,7 @@ func TestBenchFragments(t *testing.T) {
 	var hunks, clean, reread, agree int
 	for _, in := range insts {
 		for _, r := range in.rows {
-			files, err := parsePatch([]byte(r.Patch))
+			files, err := parsePatch(r.Patch)
 			if err != nil {
 				continue
 			}

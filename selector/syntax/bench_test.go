@@ -34,7 +34,7 @@ def shape_%d(width, height, scale=1.0):
 
 // typicalPatch edits three functions of module(40): a changed condition,
 // a new guard with a comment, and a changed return, in three hunks.
-func typicalPatch(b *testing.B) (files, []byte) {
+func typicalPatch(b *testing.B) (files, string) {
 	src := module(40)
 	after := strings.Replace(src, "    if width < 0 or height < 0:\n        raise ValueError(\"negative side: %r\" % ((width, height),))\n    total = 0\n    for k in range(4)",
 		"    if width <= 0 or height <= 0:\n        raise ValueError(\"negative side: %r\" % ((width, height),))\n    total = 0\n    for k in range(4)", 1)
@@ -57,7 +57,7 @@ func BenchmarkKey(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			h := sha256.New()
-			for _, line := range strings.Split(string(patch), "\n") {
+			for _, line := range strings.Split(patch, "\n") {
 				h.Write([]byte(strings.Join(strings.Fields(line), " ")))
 				h.Write([]byte{'\n'})
 			}
@@ -90,12 +90,12 @@ func BenchmarkApplyCheck(b *testing.B) {
 	b.Run("Apply", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := syntax.Apply(fsys, patch); err != nil {
+			if _, err := syntax.Apply(context.Background(), fsys, patch); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
-	a, err := syntax.Apply(fsys, patch)
+	a, err := syntax.Apply(context.Background(), fsys, patch)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,19 +8,21 @@ import (
 	sitter "github.com/smacker/go-tree-sitter"
 )
 
-// SyntaxError is a place where a file does not parse.
-type SyntaxError struct {
-	Path   string
-	Line   int // from 1
-	Column int // in bytes, from 1
+// Error is a place where a file does not parse: what [Check] reports.
+type Error struct {
+	Path   string `json:"path"`
+	Line   int    `json:"line"`   // from 1
+	Column int    `json:"column"` // in bytes, from 1
 	// Missing is set when the parser had to assume a token that is not
 	// there, such as a closing parenthesis; Node is then its type.
 	// Otherwise Node is the start of the text it could not parse.
-	Missing bool
-	Node    string
+	Missing bool   `json:"missing,omitempty"`
+	Node    string `json:"node"`
 }
 
-func (e SyntaxError) String() string {
+// Error says where the file does not parse and why, as
+// "path:line:column: missing )".
+func (e Error) Error() string {
 	if e.Missing {
 		return fmt.Sprintf("%s:%d:%d: missing %s", e.Path, e.Line, e.Column, e.Node)
 	}
@@ -39,8 +41,8 @@ func (e SyntaxError) String() string {
 //
 // Check returns the context's cause when it is done, which also stops a
 // parse in progress. It is safe for concurrent use.
-func Check(ctx context.Context, a *Applied) ([]SyntaxError, error) {
-	var out []SyntaxError
+func Check(ctx context.Context, a *Applied) ([]Error, error) {
+	var out []Error
 	for i := range a.Changes {
 		ch := &a.Changes[i]
 		if ctx.Err() != nil {
@@ -50,28 +52,23 @@ func Check(ctx context.Context, a *Applied) ([]SyntaxError, error) {
 		if r == nil || ch.New == nil || ch.Binary {
 			continue
 		}
-		after, err := fileProblems(ctx, r, ch.Path(), ch.New)
+		old, new, err := a.trees(ctx, ch, r, false, true)
 		if err != nil {
 			return nil, err
 		}
-		if len(after) == 0 {
+		if !new.hasError {
 			continue
 		}
-		var before []SyntaxError
-		if ch.Old != nil {
-			if before, err = fileProblems(ctx, r, ch.Path(), ch.Old); err != nil {
-				return nil, err
-			}
+		before := map[string]int{}
+		for _, e := range old.errors {
+			before[e.match(ch.Old)]++
 		}
-		old := map[string]int{}
-		for _, e := range before {
-			old[e.match(ch.Old)]++
-		}
-		for _, e := range after {
-			if m := e.match(ch.New); old[m] > 0 {
-				old[m]--
+		for _, e := range new.errors {
+			if m := e.match(ch.New); before[m] > 0 {
+				before[m]--
 				continue
 			}
+			e.Path = ch.Path()
 			out = append(out, e)
 		}
 	}
@@ -80,33 +77,13 @@ func Check(ctx context.Context, a *Applied) ([]SyntaxError, error) {
 
 // match is what must be equal for an error before the patch to account
 // for one after it.
-func (e SyntaxError) match(src []byte) string {
+func (e Error) match(src []byte) string {
 	lines := strings.SplitN(string(src), "\n", e.Line+1)
 	line := ""
 	if e.Line-1 < len(lines) {
 		line = strings.TrimSpace(lines[e.Line-1])
 	}
 	return fmt.Sprintf("%t\x00%s\x00%s", e.Missing, e.Node, line)
-}
-
-func fileProblems(ctx context.Context, r *rules, path string, src []byte) ([]SyntaxError, error) {
-	tree, err := parse(ctx, r.lang, src)
-	if err != nil {
-		return nil, err
-	}
-	defer tree.Close()
-	var out []SyntaxError
-	walkProblems(tree.RootNode(), func(n *sitter.Node) {
-		p := n.StartPoint()
-		e := SyntaxError{Path: path, Line: int(p.Row) + 1, Column: int(p.Column) + 1, Missing: n.IsMissing()}
-		if e.Missing {
-			e.Node = n.Type()
-		} else {
-			e.Node = snippet(src[n.StartByte():n.EndByte()])
-		}
-		out = append(out, e)
-	})
-	return out, nil
 }
 
 // errorWeight measures how badly a text parses: the bytes its ERROR nodes

@@ -16,17 +16,17 @@ func TestCheck(t *testing.T) {
 	cases := []struct {
 		name          string
 		before, after files
-		want          []syntax.SyntaxError
+		want          []syntax.Error
 	}{
 		{name: "clean edit", before: files{"a.py": py}, after: files{"a.py": "def f(x):\n    return x + 1\n\n\ndef g(y):\n    return y\n"}},
 		{name: "broken edit", before: files{"a.py": py}, after: files{"a.py": "def f(x):\n    return x\n\n\ndef g(y)\n    return y\n"},
-			want: []syntax.SyntaxError{{Path: "a.py", Line: 5, Column: 1, Node: "def g(y)"}}},
+			want: []syntax.Error{{Path: "a.py", Line: 5, Column: 1, Node: "def g(y)"}}},
 		{name: "error already there", before: files{"a.py": broken}, after: files{"a.py": "def f(x):\n    return x * 2\n\n\ndef h(z)\n    return z\n"}},
 		{name: "error already there moves", before: files{"a.py": broken}, after: files{"a.py": "import os\n\n" + broken}},
 		{name: "new error in a broken file", before: files{"a.py": broken}, after: files{"a.py": "def f(x):\n    return (x\n\n\ndef h(z)\n    return z\n"},
-			want: []syntax.SyntaxError{{Path: "a.py", Line: 2, Column: 5, Node: "return (x"}}},
+			want: []syntax.Error{{Path: "a.py", Line: 2, Column: 5, Node: "return (x"}}},
 		{name: "new file", before: files{}, after: files{"pkg/calc.go": "package calc\n\nfunc F() int {\n\treturn 1\n"},
-			want: []syntax.SyntaxError{{Path: "pkg/calc.go", Line: 5, Column: 1, Missing: true, Node: "}"}}},
+			want: []syntax.Error{{Path: "pkg/calc.go", Line: 5, Column: 1, Missing: true, Node: "}"}}},
 		{name: "deleted file", before: files{"a.py": broken}, after: files{}},
 		{name: "unknown language", before: files{"notes.txt": "a\n"}, after: files{"notes.txt": "def g(:\n"}},
 		{name: "C++ header", // read with the C++ grammar, the C one would see errors
@@ -35,11 +35,11 @@ func TestCheck(t *testing.T) {
 		{name: "broken C++ header",
 			before: files{"w.h": "namespace n {\nint f();\n}\n"},
 			after:  files{"w.h": "namespace n {\nint f(;\n}\n"},
-			want:   []syntax.SyntaxError{{Path: "w.h", Line: 2, Column: 6, Node: "("}}},
+			want:   []syntax.Error{{Path: "w.h", Line: 2, Column: 6, Node: "("}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			a, err := syntax.Apply(tree(c.before), gitDiff(t, c.before, c.after))
+			a, err := syntax.Apply(context.Background(), tree(c.before), gitDiff(t, c.before, c.after))
 			require.NoError(t, err)
 			got, err := syntax.Check(context.Background(), a)
 			require.NoError(t, err)
@@ -50,7 +50,7 @@ func TestCheck(t *testing.T) {
 
 func TestCheckCancelled(t *testing.T) {
 	before, after := files{"a.py": "x = 1\n"}, files{"a.py": "x = (\n"}
-	a, err := syntax.Apply(tree(before), gitDiff(t, before, after))
+	a, err := syntax.Apply(context.Background(), tree(before), gitDiff(t, before, after))
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -58,7 +58,7 @@ func TestCheckCancelled(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
-func TestSyntaxErrorString(t *testing.T) {
-	assert.Equal(t, `a.py:5:1: syntax error at "def g(y)"`, syntax.SyntaxError{Path: "a.py", Line: 5, Column: 1, Node: "def g(y)"}.String())
-	assert.Equal(t, `a.go:5:1: missing }`, syntax.SyntaxError{Path: "a.go", Line: 5, Column: 1, Missing: true, Node: "}"}.String())
+func TestErrorString(t *testing.T) {
+	assert.Equal(t, `a.py:5:1: syntax error at "def g(y)"`, syntax.Error{Path: "a.py", Line: 5, Column: 1, Node: "def g(y)"}.Error())
+	assert.Equal(t, `a.go:5:1: missing }`, syntax.Error{Path: "a.go", Line: 5, Column: 1, Missing: true, Node: "}"}.Error())
 }

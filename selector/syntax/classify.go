@@ -1,59 +1,77 @@
 package syntax
 
 import (
+	"fmt"
 	"path"
 	"strings"
 
 	"github.com/conclave-dev/conclave/internal/lang"
 )
 
-// FileKind is what a file is for, as judged from its path.
+// FileKind is what a file is for, as judged from its path. It encodes as
+// text, such as "test".
 type FileKind uint8
 
 const (
-	Other   FileKind = iota // configuration, data, build files, anything else
-	Source                  // program source
-	Test                    // tests and their data
-	Scratch                 // a throwaway script an agent added (reproduce_issue.py)
-	Docs                    // documentation and change notes
+	FileOther   FileKind = iota // configuration, data, build files, anything else
+	FileSource                  // program source
+	FileTest                    // tests and their data
+	FileScratch                 // a throwaway script an agent added (reproduce_issue.py)
+	FileDocs                    // documentation and change notes
 )
 
-func (k FileKind) String() string {
-	switch k {
-	case Source:
-		return "source"
-	case Test:
-		return "test"
-	case Scratch:
-		return "scratch"
-	case Docs:
-		return "docs"
+var kindNames = []string{FileOther: "other", FileSource: "source", FileTest: "test", FileScratch: "scratch", FileDocs: "docs"}
+
+func (k FileKind) String() string { return nameOf(kindNames, k) }
+
+// MarshalText encodes k as its name.
+func (k FileKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText decodes a name written by MarshalText.
+func (k *FileKind) UnmarshalText(text []byte) error { return parseName(kindNames, "FileKind", text, k) }
+
+// nameOf returns the name of an enumerated value, or the first name for
+// one out of range.
+func nameOf[T ~uint8](names []string, v T) string {
+	if int(v) < len(names) {
+		return names[v]
 	}
-	return "other"
+	return names[0]
+}
+
+// parseName sets *v to the value named text.
+func parseName[T ~uint8](names []string, typ string, text []byte, v *T) error {
+	for i, n := range names {
+		if n == string(text) {
+			*v = T(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("syntax: %q is not a %s: use one of %s", text, typ, strings.Join(names, ", "))
 }
 
 // Classify says what a file is for from its slash-separated path
 // relative to the project root; isNew says the patch creates it. The
 // rules, first match wins:
 //
-//   - Scratch: a new file named like an ad-hoc script anywhere
+//   - FileScratch: a new file named like an ad-hoc script anywhere
 //     (reproduce*, repro_*, debug_*, scratch*, sandbox*, tmp_*, temp_*), or any new
 //     script (.py, .js, .mjs, .cjs, .ts, .sh, .rb, .pl) at the top level
 //     other than the usual project files (setup.py, conftest.py,
 //     noxfile.py, manage.py, *.config.js and the like).
-//   - Test: a file under a directory named test, tests, testing, __tests__,
+//   - FileTest: a file under a directory named test, tests, testing, __tests__,
 //     testdata, spec or specs; or named as a test by its language's
 //     convention: test_*.py, *_test.py, conftest.py, tests.py, *_test.go,
 //     *.test.js and *.spec.ts (all JavaScript and TypeScript extensions),
 //     *Test.java, *Tests.java, *IT.java, Test*.java, and *_test.c,
 //     *_unittest.cc, test_*.cpp and the like for C and C++.
-//   - Docs: a file under doc, docs or documentation, Markdown,
+//   - FileDocs: a file under doc, docs or documentation, Markdown,
 //     reStructuredText and AsciiDoc files, and README, CHANGELOG, CHANGES,
 //     NEWS, HISTORY, AUTHORS, CONTRIBUTING, LICENSE, COPYING and NOTICE
 //     with any extension.
-//   - Source: a language [lang.ForPath] knows, and .pyx, .pxd, .kt,
+//   - FileSource: a language [lang.ForPath] knows, and .pyx, .pxd, .kt,
 //     .scala, .rb, .php, .cs, .swift, .m, .mm and .sh.
-//   - Other: the rest.
+//   - FileOther: the rest.
 func Classify(p string, isNew bool) FileKind {
 	p = path.Clean(strings.TrimPrefix(p, "./"))
 	dir, base := path.Split(p)
@@ -61,39 +79,39 @@ func Classify(p string, isNew bool) FileKind {
 	ext := path.Ext(lower)
 	stem := strings.TrimSuffix(lower, ext)
 	if isNew && isScratch(dir, stem, ext) {
-		return Scratch
+		return FileScratch
 	}
 	for _, d := range strings.Split(strings.ToLower(strings.TrimSuffix(dir, "/")), "/") {
 		switch d {
 		case "test", "tests", "testing", "__tests__", "testdata", "spec", "specs":
-			return Test
+			return FileTest
 		}
 	}
 	if isTestName(base, stem, ext) {
-		return Test
+		return FileTest
 	}
 	for _, d := range strings.Split(strings.ToLower(dir), "/") {
 		switch d {
 		case "doc", "docs", "documentation":
-			return Docs
+			return FileDocs
 		}
 	}
 	switch ext {
 	case ".md", ".markdown", ".rst", ".adoc", ".asciidoc":
-		return Docs
+		return FileDocs
 	}
 	switch strings.ToUpper(stem) {
 	case "README", "CHANGELOG", "CHANGES", "NEWS", "HISTORY", "AUTHORS", "CONTRIBUTING", "LICENSE", "COPYING", "NOTICE":
-		return Docs
+		return FileDocs
 	}
 	if _, ok := lang.ForPath(p); ok {
-		return Source
+		return FileSource
 	}
 	switch ext {
 	case ".pyx", ".pxd", ".kt", ".scala", ".rb", ".php", ".cs", ".swift", ".m", ".mm", ".sh":
-		return Source
+		return FileSource
 	}
-	return Other
+	return FileOther
 }
 
 var scratchPrefixes = []string{"reproduce", "repro_", "repro-", "debug_", "debug-", "scratch", "sandbox", "tmp_", "temp_"}

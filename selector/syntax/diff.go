@@ -9,10 +9,10 @@ package syntax
 // has depends on how much of the file before it a hunk shows, the
 // markers next to an edit do not.
 type Edit struct {
-	Line  int
-	Token int
-	Del   []string // tokens removed
-	Ins   []string // tokens added
+	Line  int      `json:"line"`
+	Token int      `json:"token"`
+	Del   []string `json:"del,omitempty"` // tokens removed
+	Ins   []string `json:"ins,omitempty"` // tokens added
 }
 
 // maxEditCost bounds the diff's work: past this many differing tokens the

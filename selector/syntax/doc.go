@@ -38,15 +38,15 @@
 // [Normalize] returns a patch's [Normal] form and [Key]; equal keys mean
 // equivalent patches. It works in one of two modes:
 //
-//   - [FullFile], when the base files are given: the patch is applied and
-//     each changed file parsed; the key is made of each file's path and
-//     syntax tree after the patch (node types, field names and leaves),
-//     with comments, layout and, by default, docstrings left out and
-//     literals respelled. A file whose tree the patch leaves as it was (a
-//     comment-only edit) does not count.
-//   - [PatchOnly], when they are not, as with patches stored without their
-//     repository: each hunk's old text (context and removed lines) and new
-//     text (context and added lines) become token streams, and the
+//   - [ModeFullFile], when the base files are given: the patch is applied
+//     and each changed file parsed; the key is made of each file's path
+//     and syntax tree after the patch (node types, field names and
+//     leaves), with comments, layout and, by default, docstrings left out
+//     and literals respelled. A file whose tree the patch leaves as it was
+//     (a comment-only edit) does not count.
+//   - [ModePatchOnly], when they are not, as with patches stored without
+//     their repository: each hunk's old text (context and removed lines)
+//     and new text (context and added lines) become token streams, and the
 //     token-level differences between them, anchored at positions of the
 //     original file, make the key. Context lines that did not change cancel
 //     out, so comments, blank lines and re-wrapped lines do not count.
@@ -140,15 +140,34 @@
 //
 // # File kinds
 //
-// [Classify] sorts paths into [Source], [Test], [Scratch], [Docs] and
-// [Other] by the usual conventions of Python, Go, JavaScript and
-// TypeScript, Java, Rust and C/C++; new top-level scripts and files named
-// like reproduce_issue.py are scratch. [Options.Ignore] decides which
+// [Classify] sorts paths into [FileSource], [FileTest], [FileScratch],
+// [FileDocs] and [FileOther] by the usual conventions of Python, Go,
+// JavaScript and TypeScript, Java, Rust and C/C++; new top-level scripts
+// and files named like reproduce_issue.py are scratch. [Options.Ignore] decides which
 // kinds (or paths) the comparison leaves out.
 //
-// # Concurrency
+// # Patches, contexts and concurrency
+//
+// A patch is text: every function takes it as a string, as git diff writes
+// it. One rule decides which functions take a context: those that read the
+// base files or parse with tree-sitter, [Apply], [Check] and [Normalize],
+// take one first and return its cause once it is done, stopping a parse in
+// progress; [Classify] and [Cluster] only look at strings in memory and
+// take none.
 //
 // Every function is safe for concurrent use and deterministic. Parsers are
-// pooled per language. [Normalize] and [Check] take a context; when it is
-// done they return its cause, stopping a parse in progress.
+// pooled per language.
+//
+// # Many patches to one tree
+//
+// A selection checks and normalises every candidate against the same
+// original files. Give those calls one [Base] (NewBase wraps any fs.FS):
+// it reads each file once and keeps its syntax, and a patched file is then
+// read by parsing only the top-level nodes the patch touches, with an
+// unchanged neighbour on each side, reusing the rest. That reading is
+// taken only when it cannot differ from a parse of the whole file (neither
+// has a syntax error and the neighbours come out as they were); otherwise
+// the whole file is parsed. Five hundred candidates changing one 72 KB
+// file are checked and clustered in about four seconds on one core
+// (BenchmarkPool500 in package selector).
 package syntax

@@ -40,9 +40,9 @@ func runEquiv(t *testing.T, path, base string, cases []equivCase) {
 			before := files{path: base}
 			pa := gitDiff(t, before, files{path: edit(base, c.a)})
 			pb := gitDiff(t, before, files{path: edit(base, c.b)})
-			for _, mode := range []syntax.Mode{syntax.PatchOnly, syntax.FullFile} {
+			for _, mode := range []syntax.Mode{syntax.ModePatchOnly, syntax.ModeFullFile} {
 				want := c.same
-				if mode == syntax.PatchOnly && c.patchOnly != nil {
+				if mode == syntax.ModePatchOnly && c.patchOnly != nil {
 					want = *c.patchOnly
 				}
 				na, nb := keyOf(t, mode, before, pa, c.opts), keyOf(t, mode, before, pb, c.opts)

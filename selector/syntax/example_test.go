@@ -55,7 +55,7 @@ func Example() {
 	}
 	var keys []syntax.Key
 	for _, c := range candidates {
-		n, err := syntax.Normalize(context.Background(), nil, []byte(c), nil)
+		n, err := syntax.Normalize(context.Background(), nil, c, nil)
 		if err != nil {
 			fmt.Println(err)
 			return
@@ -81,7 +81,7 @@ func ExampleNormalize() {
 +        return 0
 +    return width * height
 `
-	n, err := syntax.Normalize(context.Background(), nil, []byte(patch), nil)
+	n, err := syntax.Normalize(context.Background(), nil, patch, nil)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -107,7 +107,7 @@ func ExampleNormalize_fullFile() {
 -    return width * height
 +    return width * height  # in square units
 `
-	n, err := syntax.Normalize(context.Background(), base, []byte(patch), nil)
+	n, err := syntax.Normalize(context.Background(), base, patch, nil)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -129,7 +129,7 @@ func ExampleApply() {
 -    return width * height
 +    return abs(width * height)
 `
-	a, err := syntax.Apply(base, []byte(patch))
+	a, err := syntax.Apply(context.Background(), base, patch)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -155,7 +155,7 @@ func ExampleApply_conflict() {
 -    return w * h
 +    return abs(w * h)
 `
-	_, err := syntax.Apply(base, []byte(patch))
+	_, err := syntax.Apply(context.Background(), base, patch)
 	var ae *syntax.ApplyError
 	if errors.As(err, &ae) {
 		fmt.Println(ae.Path, ae.Hunk, ae.Line, errors.Is(err, syntax.ErrDoesNotApply))
@@ -175,7 +175,7 @@ func ExampleCheck() {
 +def describe(shape)
      return "a %s" % shape
 `
-	a, err := syntax.Apply(base, []byte(patch))
+	a, err := syntax.Apply(context.Background(), base, patch)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -209,4 +209,37 @@ func ExampleClassify() {
 	// reproduce_bug.py scratch
 	// docs/index.rst docs
 	// setup.cfg other
+}
+
+// Many candidates against one tree: a Base reads and parses shapes.py once
+// for all of them, both for checking and for normalising.
+func ExampleNewBase() {
+	base := syntax.NewBase(fstest.MapFS{"shapes.py": {Data: []byte(exampleBase)}})
+	patch := func(body string) string {
+		return "diff --git a/shapes.py b/shapes.py\n--- a/shapes.py\n+++ b/shapes.py\n@@ -1,2 +1,2 @@\n def area(width, height):\n-    return width * height\n+" + body + "\n"
+	}
+	ctx := context.Background()
+	var keys []syntax.Key
+	for _, body := range []string{"    return abs(width * height)", "    return abs(width*height)  # never negative", "    return abs(width * height"} {
+		a, err := syntax.Apply(ctx, base, patch(body))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		problems, err := syntax.Check(ctx, a)
+		if err != nil || len(problems) > 0 {
+			fmt.Println("breaks the syntax:", problems, err)
+			continue
+		}
+		n, err := syntax.Normalize(ctx, base, patch(body), nil)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		keys = append(keys, n.Key)
+	}
+	fmt.Println("same change:", keys[0] == keys[1])
+	// Output:
+	// breaks the syntax: [shapes.py:2:5: syntax error at "return abs(width * height"] <nil>
+	// same change: true
 }

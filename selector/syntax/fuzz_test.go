@@ -36,18 +36,18 @@ var fuzzPatches = []string{
 // patch that applies normalises in both modes, the same way twice.
 func FuzzApply(f *testing.F) {
 	for _, p := range fuzzPatches {
-		f.Add([]byte(p))
+		f.Add(p)
 	}
-	f.Fuzz(func(t *testing.T, patch []byte) {
+	f.Fuzz(func(t *testing.T, patch string) {
 		ctx := context.Background()
-		a, err := Apply(fuzzBase, patch)
+		a, err := Apply(ctx, fuzzBase, patch)
 		if err != nil {
 			require.Nil(t, a)
 			return
 		}
 		for _, ch := range a.Changes {
-			assert.Equal(t, ch.Op == Delete, ch.New == nil)
-			assert.Equal(t, ch.Op == Create, ch.Old == nil)
+			assert.Equal(t, ch.Op == OpDelete, ch.New == nil)
+			assert.Equal(t, ch.Op == OpCreate, ch.Old == nil)
 		}
 		_, err = Check(ctx, a)
 		require.NoError(t, err)
@@ -72,9 +72,9 @@ func FuzzApply(f *testing.F) {
 // deterministic keys.
 func FuzzNormalize(f *testing.F) {
 	for _, p := range fuzzPatches {
-		f.Add([]byte(p))
+		f.Add(p)
 	}
-	f.Fuzz(func(t *testing.T, patch []byte) {
+	f.Fuzz(func(t *testing.T, patch string) {
 		n1, err1 := Normalize(context.Background(), nil, patch, nil)
 		n2, err2 := Normalize(context.Background(), nil, patch, nil)
 		require.Equal(t, err1 == nil, err2 == nil)

@@ -1,7 +1,6 @@
 package syntax_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -14,19 +13,16 @@ import (
 	"github.com/conclave-dev/conclave/selector/syntax"
 )
 
-var modes = []syntax.Mode{syntax.PatchOnly, syntax.FullFile}
+var modes = []syntax.Mode{syntax.ModePatchOnly, syntax.ModeFullFile}
 
 // splitDiffs splits a git patch into its per-file diffs.
-func splitDiffs(p []byte) [][]byte {
-	var out [][]byte
-	for _, part := range bytes.SplitAfter(p, []byte("\ndiff --git ")) {
-		out = append(out, part)
-	}
+func splitDiffs(p string) []string {
+	out := strings.SplitAfter(p, "\ndiff --git ")
 	// SplitAfter leaves each "diff --git " at the end of the part before.
 	for i := range out {
-		out[i] = bytes.TrimSuffix(out[i], []byte("diff --git "))
+		out[i] = strings.TrimSuffix(out[i], "diff --git ")
 		if i > 0 {
-			out[i] = append([]byte("diff --git "), out[i]...)
+			out[i] = "diff --git " + out[i]
 		}
 	}
 	return out
@@ -40,7 +36,7 @@ func TestKeyFiles(t *testing.T) {
 	both := gitDiff(t, base, files{"pkg/a.py": edit(pyBase), "pkg/b.py": strings.Replace(pyBase, "import os", "import sys", 1)})
 	parts := splitDiffs(both)
 	require.Len(t, parts, 2)
-	reordered := append(append([]byte(nil), parts[1]...), parts[0]...)
+	reordered := parts[1] + parts[0]
 	for _, mode := range modes {
 		t.Run(mode.String(), func(t *testing.T) {
 			assert.NotEqual(t, keyOf(t, mode, base, inA, nil).Key, keyOf(t, mode, base, inB, nil).Key, "a change to another file is another patch")
@@ -55,7 +51,7 @@ func TestKeyPolicy(t *testing.T) {
 	plain := gitDiff(t, base, files{"pkg/a.py": fixed})
 	withScript := gitDiff(t, base, files{"pkg/a.py": fixed, "reproduce_bug.py": "from pkg.a import Box\nprint(Box.limit)\n"})
 	withTest := gitDiff(t, base, files{"pkg/a.py": fixed, "tests/test_a.py": "def test_limit():\n    assert True\n"})
-	noTests := &syntax.Options{Ignore: func(_ string, k syntax.FileKind) bool { return k == syntax.Scratch || k == syntax.Test }}
+	noTests := &syntax.Options{Ignore: func(_ string, k syntax.FileKind) bool { return k == syntax.FileScratch || k == syntax.FileTest }}
 	everything := &syntax.Options{Ignore: func(string, syntax.FileKind) bool { return false }}
 	for _, mode := range modes {
 		t.Run(mode.String(), func(t *testing.T) {
@@ -89,7 +85,7 @@ func TestKeyNoChange(t *testing.T) {
 func TestKeyOperations(t *testing.T) {
 	text := "def f():\n    return 1\n"
 	base := files{"a.py": text, "run.sh": "echo hi\n"}
-	patches := map[string][]byte{
+	patches := map[string]string{
 		"rename":        gitDiff(t, base, files{"b.py": text, "run.sh": "echo hi\n"}),
 		"copy as new":   gitDiff(t, base, files{"a.py": text, "pkg/b.py": text, "run.sh": "echo hi\n"}),
 		"delete":        gitDiff(t, base, files{"run.sh": "echo hi\n"}),
@@ -121,7 +117,7 @@ func TestKeyOperations(t *testing.T) {
 func TestKeyModesDiffer(t *testing.T) {
 	base := files{"a.py": pyBase}
 	p := gitDiff(t, base, files{"a.py": strings.Replace(pyBase, "limit = 10", "limit = 11", 1)})
-	assert.NotEqual(t, keyOf(t, syntax.PatchOnly, base, p, nil).Key, keyOf(t, syntax.FullFile, base, p, nil).Key)
+	assert.NotEqual(t, keyOf(t, syntax.ModePatchOnly, base, p, nil).Key, keyOf(t, syntax.ModeFullFile, base, p, nil).Key)
 }
 
 func TestNormalizeErrors(t *testing.T) {
@@ -133,9 +129,9 @@ func TestNormalizeErrors(t *testing.T) {
 	require.True(t, errors.As(err, &ae), "%v", err)
 	assert.Equal(t, "a.py", ae.Path)
 	assert.Equal(t, 1, ae.Hunk)
-	_, err = syntax.Normalize(ctx, nil, []byte(""), nil)
+	_, err = syntax.Normalize(ctx, nil, "", nil)
 	assert.ErrorIs(t, err, syntax.ErrEmptyPatch)
-	_, err = syntax.Normalize(ctx, nil, []byte("diff --git a/x b/x\n@@ -1,2 +1,2 @@\n-a\n"), nil)
+	_, err = syntax.Normalize(ctx, nil, "diff --git a/x b/x\n@@ -1,2 +1,2 @@\n-a\n", nil)
 	assert.ErrorIs(t, err, syntax.ErrMalformedPatch)
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
@@ -156,7 +152,7 @@ func TestNormalizeErrors(t *testing.T) {
 // rest).
 func TestNormalizeConcurrent(t *testing.T) {
 	base := files{"a.py": pyBase, "b.go": goBase, "c.ts": tsBase}
-	var patches [][]byte
+	var patches []string
 	for i, repl := range [][2]string{{"limit = 10", "limit = 11"}, {"total", "product"}, {"shape", "form"}} {
 		after := files{}
 		for name, src := range base {
@@ -182,7 +178,7 @@ func TestNormalizeConcurrent(t *testing.T) {
 					var fsys = tree(base)
 					var n *syntax.Normal
 					var err error
-					if mode == syntax.PatchOnly {
+					if mode == syntax.ModePatchOnly {
 						n, err = syntax.Normalize(context.Background(), nil, p, nil)
 					} else {
 						n, err = syntax.Normalize(context.Background(), fsys, p, nil)

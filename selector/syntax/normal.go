@@ -41,31 +41,35 @@ const (
 
 func (o *Options) ignore(path string, kind FileKind) bool {
 	if o == nil || o.Ignore == nil {
-		return kind == Scratch
+		return kind == FileScratch
 	}
 	return o.Ignore(path, kind)
 }
 
 func (o *Options) keepDoc() bool { return o != nil && o.KeepDocstrings }
 
-// Mode is how a patch was normalised.
+// Mode is how a patch was normalised. It encodes as text, such as
+// "full-file".
 type Mode uint8
 
 const (
-	// PatchOnly compares the hunks' removed and added code as token
+	// ModePatchOnly compares the hunks' removed and added code as token
 	// streams, without the original files.
-	PatchOnly Mode = iota
-	// FullFile applies the patch and compares the changed files' syntax
+	ModePatchOnly Mode = iota
+	// ModeFullFile applies the patch and compares the changed files' syntax
 	// trees.
-	FullFile
+	ModeFullFile
 )
 
-func (m Mode) String() string {
-	if m == FullFile {
-		return "full-file"
-	}
-	return "patch-only"
-}
+var modeNames = []string{ModePatchOnly: "patch-only", ModeFullFile: "full-file"}
+
+func (m Mode) String() string { return nameOf(modeNames, m) }
+
+// MarshalText encodes m as its name.
+func (m Mode) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// UnmarshalText decodes a name written by MarshalText.
+func (m *Mode) UnmarshalText(text []byte) error { return parseName(modeNames, "Mode", text, m) }
 
 // Key identifies a patch up to the normalisation rules: equivalent
 // patches have the same key. Compare keys made in the same [Mode] with the
@@ -73,46 +77,47 @@ func (m Mode) String() string {
 // stands for a patch with no change left to compare and matches nothing.
 type Key string
 
-// Normal is a patch's normalised form: the evidence behind its [Key].
+// Normal is a patch's normalised form: the evidence behind its [Key]. It
+// encodes as JSON.
 type Normal struct {
-	Mode    Mode
-	Files   []NormalFile // the files that count, by path
-	Ignored []Ignored    // the files that do not, by path
-	Key     Key
+	Mode    Mode         `json:"mode"`
+	Files   []NormalFile `json:"files"`             // the files that count, by path
+	Ignored []Ignored    `json:"ignored,omitempty"` // the files that do not, by path
+	Key     Key          `json:"key"`
 }
 
 // NormalFile is one file's part of a [Normal].
 type NormalFile struct {
-	Op      Op
-	Path    string // the path after the patch; before it, for a deletion
-	OldPath string // the path before a rename or copy
-	Kind    FileKind
+	Op      Op       `json:"op"`
+	Path    string   `json:"path"`               // the path after the patch; before it, for a deletion
+	OldPath string   `json:"old_path,omitempty"` // the path before a rename or copy
+	Kind    FileKind `json:"kind"`
 	// Lang is the grammar the file was read with, or "" for text compared
 	// line by line with white space collapsed.
-	Lang   string
-	Mode   fs.FileMode // the mode the patch sets, when it sets one
-	Binary bool
+	Lang     string      `json:"lang,omitempty"`
+	FileMode fs.FileMode `json:"file_mode,omitempty"` // the mode the patch sets, when it sets one
+	Binary   bool        `json:"binary,omitempty"`
 	// Edits are the token-level changes, in file order. In patch-only mode
 	// they are what the key is made of; in full-file mode the key is made
 	// of the whole syntax tree and Edits only show the difference.
-	Edits []Edit
+	Edits []Edit `json:"edits,omitempty"`
 
 	sum []byte
 }
 
 // Ignored is a changed file that does not count, and why.
 type Ignored struct {
-	Path   string
-	Reason string // "scratch file", "no change after normalisation", …
+	Path   string `json:"path"`
+	Reason string `json:"reason"` // "scratch file", "no change after normalisation", …
 }
 
 // Normalize returns the normalised form and key of a unified git diff.
 //
-// With base (the original files) it works in [FullFile] mode: it applies
+// With base (the original files) it works in [ModeFullFile] mode: it applies
 // the patch and parses each changed file before and after; a file whose
 // tree does not change (a comment-only edit) does not count, and the key
 // is made of the paths and the trees after the patch. With a nil base it
-// works in [PatchOnly] mode: each hunk's old and new text is tokenised
+// works in [ModePatchOnly] mode: each hunk's old and new text is tokenised
 // (tree-sitter when the fragment parses, else a plain lexer; see the
 // package documentation) and the token-level edits, anchored at lines of
 // the original file, make the key. Either way comments and layout do not
@@ -123,15 +128,15 @@ type Ignored struct {
 // [ErrEmptyPatch], and the context's cause when it is done, which also
 // stops a parse in progress. Normalize is deterministic and safe for
 // concurrent use if base is.
-func Normalize(ctx context.Context, base fs.FS, patch []byte, opts *Options) (*Normal, error) {
+func Normalize(ctx context.Context, base fs.FS, patch string, opts *Options) (*Normal, error) {
 	files, err := parsePatch(patch)
 	if err != nil {
 		return nil, err
 	}
-	n := &Normal{Mode: PatchOnly}
+	n := &Normal{Mode: ModePatchOnly}
 	if base != nil {
-		n.Mode = FullFile
-		a, err := applyFiles(base, files)
+		n.Mode = ModeFullFile
+		a, err := applyFiles(ctx, NewBase(base), files)
 		if err != nil {
 			return nil, err
 		}
@@ -139,7 +144,7 @@ func Normalize(ctx context.Context, base fs.FS, patch []byte, opts *Options) (*N
 			if ctx.Err() != nil {
 				return nil, context.Cause(ctx)
 			}
-			if err := n.addChange(ctx, &a.Changes[i], opts); err != nil {
+			if err := n.addChange(ctx, a, &a.Changes[i], opts); err != nil {
 				return nil, err
 			}
 		}
@@ -161,7 +166,7 @@ func Normalize(ctx context.Context, base fs.FS, patch []byte, opts *Options) (*N
 		h := sha256.New()
 		writeField(h, n.Mode.String())
 		for _, f := range n.Files {
-			writeField(h, f.Op.String(), f.Path, f.OldPath, f.Mode.String(), string(f.sum))
+			writeField(h, f.Op.String(), f.Path, f.OldPath, f.FileMode.String(), string(f.sum))
 		}
 		n.Key = Key(hex.EncodeToString(h.Sum(nil)[:16]))
 	}
@@ -172,15 +177,15 @@ func Normalize(ctx context.Context, base fs.FS, patch []byte, opts *Options) (*N
 func (n *Normal) start(op Op, oldPath, newPath string, oldMode, newMode fs.FileMode, opts *Options) (NormalFile, bool) {
 	f := NormalFile{Op: op, Path: newPath}
 	switch op {
-	case Delete:
+	case OpDelete:
 		f.Path = oldPath
-	case Rename, Copy:
+	case OpRename, OpCopy:
 		f.OldPath = oldPath
 	}
-	if newMode != 0 && (newMode != oldMode || op == Create) {
-		f.Mode = newMode
+	if newMode != 0 && (newMode != oldMode || op == OpCreate) {
+		f.FileMode = newMode
 	}
-	f.Kind = Classify(f.Path, op == Create || op == Copy)
+	f.Kind = Classify(f.Path, op == OpCreate || op == OpCopy)
 	if opts.ignore(f.Path, f.Kind) {
 		n.Ignored = append(n.Ignored, Ignored{Path: f.Path, Reason: f.Kind.String() + " file"})
 		return f, false
@@ -193,21 +198,21 @@ func (n *Normal) start(op Op, oldPath, newPath string, oldMode, newMode fs.FileM
 
 // finish adds f unless the patch leaves it as it was.
 func (n *Normal) finish(f NormalFile, unchanged bool) {
-	if unchanged && f.Op == Modify && f.Mode == 0 {
+	if unchanged && f.Op == OpModify && f.FileMode == 0 {
 		n.Ignored = append(n.Ignored, Ignored{Path: f.Path, Reason: "no change after normalisation"})
 		return
 	}
 	n.Files = append(n.Files, f)
 }
 
-func (n *Normal) addChange(ctx context.Context, ch *Change, opts *Options) error {
+func (n *Normal) addChange(ctx context.Context, a *Applied, ch *Change, opts *Options) error {
 	f, ok := n.start(ch.Op, ch.OldPath, ch.NewPath, ch.OldMode, ch.NewMode, opts)
 	if !ok {
 		return nil
 	}
 	h := sha256.New()
 	switch {
-	case ch.Op == Delete:
+	case ch.Op == OpDelete:
 		f.Lang = ""
 		n.finish(f, false)
 		return nil
@@ -233,27 +238,13 @@ func (n *Normal) addChange(ctx context.Context, ch *Change, opts *Options) error
 		return nil
 	}
 	keep := opts.keepDoc()
-	read := func(src []byte) ([]byte, []tok, error) {
-		tree, err := parse(ctx, r.lang, src)
-		if err != nil {
-			return nil, nil, err
-		}
-		defer tree.Close()
-		sh := sha256.New()
-		toks := r.walk(tree.RootNode(), src, sh, keep)
-		return sh.Sum(nil), r.stream(string(src), toks, keep), nil
-	}
-	oldSum, before, err := read(ch.Old)
+	old, new, err := a.trees(ctx, ch, r, keep, false)
 	if err != nil {
 		return err
 	}
-	newSum, after, err := read(ch.New)
-	if err != nil {
-		return err
-	}
-	f.sum = newSum
-	f.Edits = edits(before, after, 1, 0)
-	n.finish(f, bytes.Equal(oldSum, newSum))
+	f.sum = new.sum
+	f.Edits = edits(old.streamOf(r, ch.Old, keep), new.streamOf(r, ch.New, keep), 1, 0)
+	n.finish(f, bytes.Equal(old.sum, new.sum))
 	return nil
 }
 
@@ -264,7 +255,7 @@ func (n *Normal) addDiff(ctx context.Context, d *gitdiff.File, opts *Options) er
 	}
 	h := sha256.New()
 	switch {
-	case f.Op == Delete:
+	case f.Op == OpDelete:
 		f.Lang = ""
 		n.finish(f, false)
 		return nil
@@ -359,8 +350,8 @@ func (n *Normal) String() string {
 		if f.Binary {
 			b.WriteString(", binary")
 		}
-		if f.Mode != 0 {
-			fmt.Fprintf(&b, ", mode %o", uint32(f.Mode.Perm())|modeType(f.Mode))
+		if f.FileMode != 0 {
+			fmt.Fprintf(&b, ", mode %o", uint32(f.FileMode.Perm())|modeType(f.FileMode))
 		}
 		b.WriteString(")\n")
 		for _, e := range f.Edits {

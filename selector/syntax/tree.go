@@ -100,15 +100,20 @@ func (w *walker) write(tag byte, s string) {
 	w.h.Write(w.buf)
 }
 
+// typeOf returns n's type, "ERROR" for an error node.
+func (w *walker) typeOf(n *sitter.Node) string {
+	if sym := n.Symbol(); sym != math.MaxUint16 && int(sym) < len(w.names) {
+		return w.names[sym]
+	}
+	return "ERROR"
+}
+
 // visit walks the node under the cursor; hash says whether it belongs in
 // the canonical form (a docstring's subtree does not).
 func (w *walker) visit(c *sitter.TreeCursor, parent string, hash bool) {
 	n := c.CurrentNode()
 	sym := n.Symbol()
-	typ := "ERROR"
-	if sym != math.MaxUint16 && int(sym) < len(w.names) {
-		typ = w.names[sym]
-	}
+	typ := w.typeOf(n)
 	if hash {
 		if field := c.CurrentFieldName(); field != "" {
 			w.write('F', field)

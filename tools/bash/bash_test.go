@@ -36,7 +36,7 @@ func TestMain(m *testing.M) {
 // checked for a clean close) when the test ends.
 func newShell(t *testing.T, opts *Options) (*Shell, string) {
 	t.Helper()
-	ws, err := tools.NewLocal(t.TempDir())
+	ws, err := tools.NewLocal(t.TempDir(), nil)
 	require.NoError(t, err)
 	sh, err := New(ws, opts)
 	require.NoError(t, err)
@@ -132,6 +132,15 @@ func TestSessionState(t *testing.T) {
 			assert.Equal(t, s.want, res.Content)
 		})
 	}
+}
+
+// The shell does not see this process's credentials.
+func TestCredentialsScrubbed(t *testing.T) {
+	t.Setenv("ANTHROPIC_API_KEY", "sk-ant-host")
+	t.Setenv("CONCLAVE_PLAIN", "kept")
+	sh, _ := newShell(t, nil)
+	res := call(t, sh, command("echo ${ANTHROPIC_API_KEY:-unset} $CONCLAVE_PLAIN; env | grep -c sk-ant-host"))
+	assert.Equal(t, "unset kept\n0\n[exit code 1]", res.Content)
 }
 
 func TestExitCodesAndStderr(t *testing.T) {
@@ -315,6 +324,38 @@ func TestCloseKillsEverything(t *testing.T) {
 	assert.NoError(t, sh.Close(), "Close is idempotent")
 }
 
+// Processes that start sessions of their own, daemons whose parent exited
+// included, are ended by a timeout and by Close where sessions get
+// cgroups; the host's process table shows none left.
+func TestSetsidProcessesEnd(t *testing.T) {
+	if err := proc.Cgroups(); err != nil {
+		t.Skipf("setsid processes escape here, as documented: %v", err)
+	}
+	sh, root := newShell(t, nil)
+	// Each process writes its pid once it leads its own session: one the
+	// shell started, and a daemon whose parent has exited.
+	escape := func(name string) {
+		res := call(t, sh, command(`mkfifo `+name+`.fifo
+setsid sh -c 'echo $$ > `+name+`.fifo; exec sleep 1000' & read p < `+name+`.fifo; echo $p > `+name+`.pid
+(setsid sh -c 'echo $$ > `+name+`.fifo; exec sleep 1000' &); read p < `+name+`.fifo; echo $p > `+name+`-daemon.pid`))
+		require.False(t, res.IsError, res.Content)
+		for n, pid := range pids(t, root, name+".pid", name+"-daemon.pid") {
+			require.True(t, alive(pid), "%s is running", n)
+			_, _, sid, err := proc.Stat(pid)
+			require.NoError(t, err)
+			require.Equal(t, pid, sid, "%s leads a session of its own", n)
+		}
+	}
+	escape("timeout")
+	res := call(t, sh, `{"command":"sleep 300","timeout":1}`)
+	require.Contains(t, res.Content, "timed out")
+	assertGone(t, pids(t, root, "timeout.pid", "timeout-daemon.pid"))
+
+	escape("close")
+	require.NoError(t, sh.Close())
+	assertGone(t, pids(t, root, "close.pid", "close-daemon.pid"))
+}
+
 func TestCloseUnused(t *testing.T) {
 	sh, _ := newShell(t, nil)
 	assert.NoError(t, sh.Close())
@@ -449,7 +490,7 @@ func TestStartFailure(t *testing.T) {
 }
 
 func TestOptions(t *testing.T) {
-	ws, err := tools.NewLocal(t.TempDir())
+	ws, err := tools.NewLocal(t.TempDir(), nil)
 	require.NoError(t, err)
 	tests := []struct {
 		name string
@@ -479,7 +520,7 @@ func FuzzArgs(f *testing.F) {
 	f.Add([]byte(`{"restart":true}`))
 	f.Add([]byte(`{"command":null,"restart":null,"timeout":null}`))
 	f.Add([]byte(`{"command":"echo \u0000","timeout":1e3}`))
-	ws, err := tools.NewLocal(f.TempDir())
+	ws, err := tools.NewLocal(f.TempDir(), nil)
 	require.NoError(f, err)
 	sh, err := New(ws, nil)
 	require.NoError(f, err)

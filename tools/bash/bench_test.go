@@ -14,7 +14,7 @@ import (
 // against starting a process for it; compare the two in one run.
 func BenchmarkRoundTrip(b *testing.B) {
 	b.Run("shell", func(b *testing.B) {
-		ws, err := tools.NewLocal(b.TempDir())
+		ws, err := tools.NewLocal(b.TempDir(), nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -2,7 +2,8 @@
 //
 // A [Shell] runs one long-lived "bash --noprofile --norc", started through
 // the workspace's Command method so that it runs where the workspace says
-// (a local directory, or a container). Each call runs one command in it.
+// (a local directory, or a bubblewrap sandbox with package tools/bwrap).
+// Each call runs one command in it.
 //
 // # Session
 //
@@ -44,13 +45,24 @@
 //
 // When a call's context ends, its command is killed as on a timeout and
 // Run returns the context's cause. Close kills the shell and everything it
-// started, background jobs included. A process that starts a session of
-// its own (setsid, some daemons) escapes both; only a container or a cgroup
-// holds those. Finding a job that moved to another process group needs
-// /proc, so on Unix systems other than Linux only the shell's own group is
-// killed. Windows is not supported. With a container workspace the kill
-// reaches the local process that Command returns (docker exec), so such a
-// workspace must make that process own what runs in the container.
+// started, background jobs included. On Linux, where this process may
+// create cgroups (a writable cgroup v2 hierarchy, Linux 5.14 or later),
+// the shell runs in a cgroup of its own, so a timeout and Close also end
+// processes that started sessions of their own (setsid, daemons whose
+// parent exited). Elsewhere those escape, and only a sandbox with a PID
+// namespace (package tools/bwrap) holds them; finding a job that moved to
+// another process group then needs /proc, so on Unix systems other than
+// Linux only the shell's own group is killed. Windows is not supported.
+// With a workspace whose Command wraps the shell (a sandbox, a container),
+// the kill reaches the local process Command returns, so such a workspace
+// must make that process own what runs inside.
+//
+// # Environment
+//
+// The shell gets the workspace's environment: with [tools.Local] and the
+// bwrap workspace, this process's environment scrubbed of credentials
+// ([tools.ScrubEnv]: API keys, tokens, passwords, agent sockets), plus
+// what the workspace was configured to pass.
 //
 // # Concurrency
 //

@@ -20,7 +20,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	ws, err := tools.NewLocal(dir)
+	ws, err := tools.NewLocal(dir, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func Example_timeout() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	ws, err := tools.NewLocal(dir)
+	ws, err := tools.NewLocal(dir, nil)
 	if err != nil {
 		log.Fatal(err)
 	}

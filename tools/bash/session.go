@@ -18,8 +18,9 @@ import (
 )
 
 // readerGrace is how long stop waits for the output pipes to reach EOF after
-// killing the shell's processes. Only a process that left the session (by
-// setsid) can hold them open longer; the pipes are then closed under it.
+// killing the shell's processes. Only a process that escaped the kill (by
+// setsid, where sessions get no cgroup) can hold them open longer; the
+// pipes are then closed under it.
 const readerGrace = time.Second
 
 // session is one bash process and the goroutines that read its output.
@@ -43,6 +44,7 @@ const readerGrace = time.Second
 // jobs keep the pipes open without blocking the call.
 type session struct {
 	cmd    *exec.Cmd
+	group  *proc.Session
 	stdin  *os.File
 	stdout *stream
 	stderr *stream
@@ -65,9 +67,6 @@ func startSession(ws tools.Workspace, program string, maxOutput int) (*session, 
 	// The shell outlives any one call, so it is not bound to a call's
 	// context; stop ends it.
 	cmd := ws.Command(context.Background(), nil, program, "--noprofile", "--norc")
-	if err := proc.NewSession(cmd); err != nil {
-		return nil, err
-	}
 	var files []*os.File // every pipe end, closed on failure
 	pipe := func() (r, w *os.File, err error) {
 		r, w, err = os.Pipe()
@@ -84,7 +83,7 @@ func startSession(ws tools.Workspace, program string, maxOutput int) (*session, 
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, errW
 	cmd.ExtraFiles = []*os.File{ctlW} // fd 3
-	err := cmd.Start()
+	group, err := proc.Start(cmd)
 	closeAll([]*os.File{inR, outW, errW, ctlW}) // the shell holds its own copies
 	if err != nil {
 		closeAll([]*os.File{inW, outR, errR, ctlR})
@@ -94,6 +93,7 @@ func startSession(ws tools.Workspace, program string, maxOutput int) (*session, 
 	end := []byte("\n" + nonce + "\x00")
 	s := &session{
 		cmd:     cmd,
+		group:   group,
 		stdin:   inW,
 		stdout:  newStream(outR, end, 0, maxOutput, notify),
 		stderr:  newStream(errR, end, 0, maxOutput, notify),
@@ -249,7 +249,7 @@ func (s *session) collect(e ending, segs *[3]*segment) outcome {
 // and from several goroutines; all return once it is done.
 func (s *session) stop() {
 	s.stopOnce.Do(func() {
-		s.stopErr = proc.KillSession(s.cmd.Process)
+		s.stopErr = s.group.Kill()
 		s.stdin.Close()
 		<-s.exited
 		grace := time.NewTimer(readerGrace)

@@ -49,7 +49,7 @@ func (ix *Index) load() {
 	if ix.cachePath == "" {
 		return
 	}
-	data, err := os.ReadFile(ix.cachePath)
+	data, err := readCache(ix.cachePath)
 	if err != nil {
 		return
 	}
@@ -68,6 +68,34 @@ func (ix *Index) load() {
 	ix.mu.Unlock()
 	ix.journal = records - len(files)
 	ix.cacheOK = clean // else rewrite it: appending after a bad record would be lost
+}
+
+// openCache opens the cache file at path without following a symbolic
+// link or blocking on a named pipe, and refuses anything but a regular
+// file: a cache is rebuilt, never waited on.
+func openCache(path string, flag int) (*os.File, error) {
+	f, err := os.OpenFile(path, flag|nonblock|nofollow, 0)
+	if err != nil {
+		return nil, err
+	}
+	info, err := f.Stat()
+	if err == nil && !info.Mode().IsRegular() {
+		err = fmt.Errorf("ckg: the cache %s is not a regular file (mode %s)", path, info.Mode())
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+func readCache(path string) ([]byte, error) {
+	f, err := openCache(path, os.O_RDONLY)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
 }
 
 // decodeCache decodes a cache file written for root. It returns the live
@@ -147,7 +175,7 @@ func (ix *Index) persist(changed []*fileData, removed []string) {
 }
 
 func (ix *Index) appendRecords(changed []*fileData, removed []string) error {
-	f, err := os.OpenFile(ix.cachePath, os.O_WRONLY|os.O_APPEND, 0)
+	f, err := openCache(ix.cachePath, os.O_WRONLY|os.O_APPEND)
 	if err != nil {
 		return err
 	}

@@ -60,6 +60,13 @@
 // directories (node_modules, vendor, …), files over Options.MaxFileSize
 // (1 MiB) and binary files are skipped.
 //
+// A refresh reads the tree through an [os.Root]: symbolic links are
+// followed only inside the root, so a link swapped in during the walk
+// (by a process racing it) never gets a file outside indexed. Directories,
+// source files and the cache file are opened without blocking and checked
+// with fstat after the open, so a named pipe in their place is skipped (a
+// cache file that is not a regular file is rebuilt), never waited on.
+//
 // Parsing runs on Options.Workers goroutines, each owning its parser;
 // Refresh returns when they have all stopped, and stops them early when
 // its context is done. Queries take a read lock and never parse, so they

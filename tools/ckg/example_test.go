@@ -109,7 +109,7 @@ func ExampleIndex_Refresh() {
 func ExampleNewTool() {
 	dir := exampleRepo()
 	defer os.RemoveAll(dir)
-	ws, err := tools.NewLocal(dir)
+	ws, err := tools.NewLocal(dir, nil)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path"
@@ -196,8 +197,15 @@ func (ix *Index) Refresh(ctx context.Context) (Stats, error) {
 	old := ix.files
 	ix.mu.RUnlock()
 
+	// Every read goes through the root, so a symbolic link swapped in
+	// during the walk cannot lead it outside.
+	fsys, err := os.OpenRoot(ix.root)
+	if err != nil {
+		return Stats{}, fmt.Errorf("ckg: reading %s: %w", ix.root, err)
+	}
+	defer fsys.Close()
 	var st Stats
-	stamps, err := ix.scan(ctx)
+	stamps, err := ix.scan(ctx, fsys)
 	if err != nil {
 		if ctxErr := context.Cause(ctx); ctxErr != nil {
 			return Stats{}, ctxErr
@@ -217,7 +225,7 @@ func (ix *Index) Refresh(ctx context.Context) (Stats, error) {
 	}
 	slices.SortFunc(stale, func(a, b job) int { return strings.Compare(a.path, b.path) })
 
-	results, err := ix.parseAll(ctx, stale)
+	results, err := ix.parseAll(ctx, fsys, stale)
 	if err != nil {
 		return Stats{}, err
 	}
@@ -291,7 +299,7 @@ type result struct {
 
 // parseAll reads the stale files on the workers and returns their
 // results in the order of jobs.
-func (ix *Index) parseAll(ctx context.Context, jobs []job) ([]result, error) {
+func (ix *Index) parseAll(ctx context.Context, fsys *os.Root, jobs []job) ([]result, error) {
 	results := make([]result, len(jobs))
 	if len(jobs) == 0 {
 		return results, nil
@@ -310,7 +318,7 @@ func (ix *Index) parseAll(ctx context.Context, jobs []job) ([]result, error) {
 				}
 			}()
 			for i := range next {
-				r, err := ix.read(ctx, x, jobs[i])
+				r, err := ix.read(ctx, fsys, x, jobs[i])
 				if err != nil {
 					cancel(err)
 					return
@@ -336,10 +344,10 @@ feed:
 }
 
 // read reads, hashes and if need be parses one file.
-func (ix *Index) read(ctx context.Context, x *extractor, j job) (result, error) {
+func (ix *Index) read(ctx context.Context, fsys *os.Root, x *extractor, j job) (result, error) {
 	r := result{job: j}
-	src, err := os.ReadFile(filepath.Join(ix.root, filepath.FromSlash(j.path)))
-	if err != nil || int64(len(src)) > ix.opts.MaxFileSize || bytes.IndexByte(src[:min(len(src), 8000)], 0) >= 0 {
+	src, err := readRegular(fsys, filepath.FromSlash(j.path), ix.opts.MaxFileSize)
+	if err != nil || bytes.IndexByte(src[:min(len(src), 8000)], 0) >= 0 {
 		r.skip = true
 		return r, nil
 	}
@@ -364,6 +372,44 @@ func (ix *Index) read(ctx context.Context, x *extractor, j job) (result, error) 
 	}
 	r.fd, r.parsed = fd, true
 	return r, nil
+}
+
+// readRegular returns the content of the regular file at name in fsys, if
+// it holds at most limit bytes. It never blocks on a named pipe swapped in
+// after the walk, and looks at what it opened, not at the path.
+func readRegular(fsys *os.Root, name string, limit int64) ([]byte, error) {
+	f, err := fsys.OpenFile(name, os.O_RDONLY|nonblock, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, err
+	case !info.Mode().IsRegular():
+		return nil, fmt.Errorf("%s is not a regular file", name)
+	case info.Size() > limit:
+		return nil, fmt.Errorf("%s is too large", name)
+	}
+	// Sized by fstat, with a byte to spare to see the end (or growth).
+	src := make([]byte, 0, info.Size()+1)
+	for {
+		if len(src) == cap(src) {
+			src = slices.Grow(src, 64<<10)
+		}
+		k, err := f.Read(src[len(src):cap(src)])
+		src = src[:len(src)+k]
+		if int64(len(src)) > limit {
+			return nil, fmt.Errorf("%s is too large", name)
+		}
+		if err == io.EOF {
+			return src, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // apply swaps changed files in and removed files out, keeping the name

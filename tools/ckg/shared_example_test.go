@@ -37,7 +37,7 @@ func ExampleShared() {
 			log.Fatal(err)
 		}
 		fmt.Printf("checkout %d: %d files indexed, %d parsed for it\n", i+1, ix.Stats().Files, ix.Stats().Parsed)
-		ws, err := tools.NewLocal(dir)
+		ws, err := tools.NewLocal(dir, nil)
 		if err != nil {
 			log.Fatal(err)
 		}

@@ -48,7 +48,7 @@ func newTool(t *testing.T) (*ckg.Tool, string) {
 	for p, src := range repo {
 		write(t, root, p, src)
 	}
-	ws, err := tools.NewLocal(root)
+	ws, err := tools.NewLocal(root, nil)
 	require.NoError(t, err)
 	return ckg.NewTool(ws, &ckg.Options{CacheDir: t.TempDir()}), ws.Root()
 }

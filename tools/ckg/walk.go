@@ -2,9 +2,12 @@ package ckg
 
 import (
 	"context"
+	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -32,7 +35,7 @@ type fileStamp struct {
 // entry changes its directory's. Directories are scanned a level at a
 // time on several goroutines, all finished when scan returns. The caller
 // holds refreshMu.
-func (ix *Index) scan(ctx context.Context) (map[string]stamp, error) {
+func (ix *Index) scan(ctx context.Context, fsys *os.Root) (map[string]stamp, error) {
 	type out struct {
 		rel   string
 		state *dirState
@@ -54,7 +57,7 @@ func (ix *Index) scan(ctx context.Context) (map[string]stamp, error) {
 			wg.Go(func() {
 				for i := range next {
 					rel := level[i]
-					st, fs, err := ix.scanDir(rel, ix.dirs[rel])
+					st, fs, err := scanDir(fsys, rel, ix.dirs[rel])
 					results[i] = out{rel, st, fs, err}
 				}
 			})
@@ -85,32 +88,55 @@ func (ix *Index) scan(ctx context.Context) (map[string]stamp, error) {
 	return files, nil
 }
 
-// scanDir scans one directory, given what the last scan saw of it (nil
-// if nothing). It returns a nil state for a directory that is gone, and
-// an error only for an unreadable root.
-func (ix *Index) scanDir(rel string, prev *dirState) (*dirState, []fileStamp, error) {
-	full := filepath.Join(ix.root, filepath.FromSlash(rel))
-	info, err := os.Lstat(full)
-	if err != nil || !info.IsDir() {
+// scanDir scans one directory of fsys, given what the last scan saw of it
+// (nil if nothing). It returns a nil state for a directory that is gone
+// (or no longer a directory), and an error only for an unreadable root.
+//
+// An unchanged directory is known by a plain lstat: it yields names and
+// stamps only, and every read goes through fsys. A changed one is opened
+// through fsys, then checked with fstat, so that what is listed is what
+// was checked, even if a link or a pipe is swapped in meanwhile.
+func scanDir(fsys *os.Root, rel string, prev *dirState) (*dirState, []fileStamp, error) {
+	name := "."
+	if rel != "" {
+		name = filepath.FromSlash(rel)
+	}
+	gone := func(err error) (*dirState, []fileStamp, error) {
 		if rel == "" {
+			if err == nil {
+				err = fmt.Errorf("not a directory")
+			}
 			return nil, nil, err
 		}
 		return nil, nil, nil
 	}
-	mtime := info.ModTime().UnixNano()
-	if prev != nil && prev.mtime == mtime {
+	info, err := os.Lstat(filepath.Join(fsys.Name(), name))
+	if err != nil || !info.IsDir() {
+		return gone(err)
+	}
+	if prev != nil && prev.mtime == info.ModTime().UnixNano() {
 		files := make([]fileStamp, 0, len(prev.files))
 		for _, p := range prev.files {
-			if fi, err := os.Lstat(filepath.Join(ix.root, filepath.FromSlash(p))); err == nil && fi.Mode().IsRegular() {
+			if fi, err := os.Lstat(filepath.Join(fsys.Name(), filepath.FromSlash(p))); err == nil && fi.Mode().IsRegular() {
 				files = append(files, fileStamp{p, stamp{fi.Size(), fi.ModTime().UnixNano()}})
 			}
 		}
 		return prev, files, nil
 	}
-	entries, err := os.ReadDir(full)
+	d, err := fsys.OpenFile(name, os.O_RDONLY|nonblock, 0)
+	if err != nil {
+		return gone(err)
+	}
+	defer d.Close()
+	if info, err = d.Stat(); err != nil || !info.IsDir() {
+		return gone(err)
+	}
+	mtime := info.ModTime().UnixNano()
+	entries, err := d.ReadDir(-1)
 	if err != nil && rel == "" {
 		return nil, nil, err
 	}
+	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	st := &dirState{mtime: mtime}
 	var files []fileStamp
 	for _, e := range entries {

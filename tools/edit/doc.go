@@ -23,7 +23,12 @@
 // Every path goes through [tools.Workspace.Resolve]: relative to the root
 // or absolute inside it; a path leading outside, lexically or through a
 // symbolic link, is refused with the workspace's message. Editing through
-// a symbolic link inside the root changes the file it points to.
+// a symbolic link inside the root changes the file it points to. Every
+// read and write then goes through the workspace's [os.Root], so a link
+// swapped in after the check (by a background job racing the editor)
+// cannot lead outside the root: the operation fails instead. Files are
+// opened without blocking and checked with fstat after the open, so a
+// named pipe swapped in for a file is refused rather than waited on.
 //
 // Output longer than [Options.MaxOutput] characters is clipped, with a
 // note saying how to see the rest: the next view_range, or grep -n. After
@@ -65,8 +70,11 @@
 //
 // An edit writes a temporary file in the file's directory and renames it
 // over the file, so readers never see half a file and a failed write
-// leaves the old one; it does not fsync. create writes the new file in
-// place with O_EXCL, removing it if the write fails.
+// leaves the old one; it does not fsync. Just before the rename it checks
+// that the file is still the one it read (same inode, size, modification
+// time and bytes); if another program changed it meanwhile, nothing is
+// written and the error says "file changed since read". create writes the
+// new file in place with O_EXCL, removing it if the write fails.
 //
 // The Editor remembers the last [Options.UndoDepth] edits of each file as
 // the bytes they replaced. undo_edit reverts the latest, and undoing a
@@ -76,8 +84,12 @@
 //
 // # Concurrency
 //
-// An Editor is safe for concurrent use. Edits of one file are serialised;
-// the file is identified by its real path, so aliases through symbolic
-// links share a lock and a history. A context done before an edit is
+// An Editor is safe for concurrent use. Edits of one file are serialised
+// by [tools.Workspace.Lock], across every Editor of the workspace, so two
+// agents editing one file never lose each other's edits; the file is
+// identified by its real path, so aliases through symbolic links share a
+// lock and a history. Programs outside the workspace's tools take no lock:
+// the check before the rename catches their writes but for the instant
+// between the check and the rename. A context done before an edit is
 // written stops it, and Run then returns the context's cause.
 package edit

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
-	"path/filepath"
 	"sync"
 
 	"github.com/google/jsonschema-go/jsonschema"
@@ -61,7 +60,8 @@ func (o *Options) withDefaults() Options {
 // package documentation for its commands.
 //
 // An Editor is safe for concurrent use: edits of one file (found by its
-// real path, symbolic links evaluated) are serialised, edits of different
+// real path, symbolic links evaluated) are serialised by the workspace's
+// lock, with every other Editor of the workspace too; edits of different
 // files run in parallel, and views read without locking since every write
 // is an atomic rename. The undo history lives in the Editor, so use one
 // Editor per agent.
@@ -72,12 +72,12 @@ type Editor struct {
 	seed maphash.Seed
 
 	mu    sync.Mutex
-	files map[string]*fileState // by real path
+	files map[string]*fileState // by path from the root, links evaluated
 }
 
-// fileState serialises the edits of one file and holds their history.
+// fileState holds the history of the edits of one file, guarded by the
+// workspace's lock of the file.
 type fileState struct {
-	mu      sync.Mutex
 	history []change // oldest first
 }
 
@@ -108,22 +108,22 @@ func (ed *Editor) run(ctx context.Context, a args) (tools.Result, error) {
 	if err := a.validate(); err != nil {
 		return tools.Errorf("%v", err), nil
 	}
-	local, err := ed.ws.Resolve(a.Path)
+	rel, err := ed.ws.Resolve(a.Path)
 	if err != nil {
 		return tools.Errorf("%v", err), nil
 	}
 	var out string
 	switch a.Command {
 	case "view":
-		out, err = ed.view(ctx, local, a.Path, a.ViewRange)
+		out, err = ed.view(ctx, rel, a.Path, a.ViewRange)
 	case "create":
-		out, err = ed.create(ctx, local, a.Path, *a.FileText)
+		out, err = ed.create(ctx, rel, a.Path, *a.FileText)
 	case "str_replace":
-		out, err = ed.replace(ctx, local, a.Path, *a.OldStr, *a.NewStr)
+		out, err = ed.replace(ctx, rel, a.Path, *a.OldStr, *a.NewStr)
 	case "insert":
-		out, err = ed.insert(ctx, local, a.Path, *a.InsertLine, *a.NewStr)
+		out, err = ed.insert(ctx, rel, a.Path, *a.InsertLine, *a.NewStr)
 	case "undo_edit":
-		out, err = ed.undo(ctx, local, a.Path)
+		out, err = ed.undo(ctx, rel, a.Path)
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -137,30 +137,16 @@ func (ed *Editor) run(ctx context.Context, a args) (tools.Result, error) {
 	return tools.Result{Content: out}, nil
 }
 
-// state returns the edit state of the file at real, a path with symbolic
-// links evaluated.
-func (ed *Editor) state(real string) *fileState {
+// state returns the edit state of the file at rel, a path from Resolve.
+func (ed *Editor) state(rel string) *fileState {
 	ed.mu.Lock()
 	defer ed.mu.Unlock()
-	st := ed.files[real]
+	st := ed.files[rel]
 	if st == nil {
 		st = &fileState{}
-		ed.files[real] = st
+		ed.files[rel] = st
 	}
 	return st
-}
-
-// realPath evaluates the symbolic links of local, or of its directory when
-// local does not exist, so that every alias of a file shares one state and
-// a write through a link replaces the file it points to, not the link.
-func realPath(local string) string {
-	if real, err := filepath.EvalSymlinks(local); err == nil {
-		return real
-	}
-	if dir, err := filepath.EvalSymlinks(filepath.Dir(local)); err == nil {
-		return filepath.Join(dir, filepath.Base(local))
-	}
-	return local
 }
 
 // args are the tool's arguments. The pointers tell a parameter left out

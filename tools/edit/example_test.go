@@ -20,7 +20,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	ws, err := tools.NewLocal(dir)
+	ws, err := tools.NewLocal(dir, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func Example_whitespaceHint() {
 	if err := os.WriteFile(dir+"/main.go", []byte("package main\n\nfunc main() {\n\tprintln(\"hi\")\n}\n"), 0o644); err != nil {
 		log.Fatal(err)
 	}
-	ws, err := tools.NewLocal(dir)
+	ws, err := tools.NewLocal(dir, nil)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -16,9 +16,18 @@ import (
 // workspace's root.
 func newEditor(t testing.TB, opts *edit.Options) (*edit.Editor, string) {
 	t.Helper()
-	ws, err := tools.NewLocal(t.TempDir())
-	require.NoError(t, err)
+	ws := newWorkspace(t)
 	return edit.New(ws, opts), ws.Root()
+}
+
+// newWorkspace returns a fresh temporary workspace, closed at the end of
+// the test.
+func newWorkspace(t testing.TB) *tools.Local {
+	t.Helper()
+	ws, err := tools.NewLocal(t.TempDir(), nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { ws.Close() })
+	return ws
 }
 
 // obj is a tool call's arguments.

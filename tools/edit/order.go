@@ -2,15 +2,14 @@ package edit
 
 import (
 	"encoding/json"
-	"path/filepath"
 
 	"github.com/conclave-dev/conclave/tools"
 )
 
 var _ tools.Ordered = (*Editor)(nil)
 
-// OrderKey returns the real path (symbolic links evaluated) of the file or
-// directory a call names, so that the calls of one turn touching the same
+// OrderKey returns the path, relative to the root with symbolic links
+// evaluated, of the file or directory a call names, so that the calls of one turn touching the same
 // file run in the order the model wrote them (a view after an edit sees the
 // edit) and calls on different files run concurrently. A call whose path is
 // missing or refused gets "".
@@ -21,12 +20,9 @@ func (ed *Editor) OrderKey(raw json.RawMessage) string {
 	if json.Unmarshal(raw, &a) != nil || a.Path == "" {
 		return ""
 	}
-	local, err := ed.ws.Resolve(a.Path)
+	rel, err := ed.ws.Resolve(a.Path)
 	if err != nil {
 		return ""
 	}
-	if real, err := filepath.EvalSymlinks(local); err == nil {
-		return real
-	}
-	return local
+	return rel
 }

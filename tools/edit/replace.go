@@ -11,12 +11,10 @@ import (
 // maxListed bounds the match line numbers an error lists.
 const maxListed = 50
 
-func (ed *Editor) replace(ctx context.Context, local, shown, old, new string) (string, error) {
-	real := realPath(local)
-	st := ed.state(real)
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	f, err := ed.load(real, shown)
+func (ed *Editor) replace(ctx context.Context, rel, shown, old, new string) (string, error) {
+	defer ed.ws.Lock(rel)()
+	st := ed.state(rel)
+	f, err := ed.load(rel, shown)
 	if err != nil {
 		return "", err
 	}
@@ -32,19 +30,17 @@ func (ed *Editor) replace(ctx context.Context, local, shown, old, new string) (s
 		return "", manyMatches(f.text(), at, count, shown)
 	}
 	off := f.body + at[0]
-	lines, err := ed.apply(ctx, st, f, off, len(oldF), newF)
+	lines, err := ed.apply(ctx, st, f, shown, off, len(oldF), newF)
 	if err != nil {
 		return "", fmt.Errorf("writing %s: %w", shown, err)
 	}
 	return fmt.Sprintf("Edited %s: old_str replaced. The lines around the edit now read:\n%sCheck the change: fix it with another edit, or revert it with undo_edit.\n", shown, lines), nil
 }
 
-func (ed *Editor) insert(ctx context.Context, local, shown string, after int, text string) (string, error) {
-	real := realPath(local)
-	st := ed.state(real)
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	f, err := ed.load(real, shown)
+func (ed *Editor) insert(ctx context.Context, rel, shown string, after int, text string) (string, error) {
+	defer ed.ws.Lock(rel)()
+	st := ed.state(rel)
+	f, err := ed.load(rel, shown)
 	if err != nil {
 		return "", err
 	}
@@ -64,7 +60,7 @@ func (ed *Editor) insert(ctx context.Context, local, shown string, after int, te
 	} else if !strings.HasSuffix(text, "\n") {
 		text += "\n"
 	}
-	lines, err := ed.apply(ctx, st, f, f.body+off, 0, f.eol.toFile(text))
+	lines, err := ed.apply(ctx, st, f, shown, f.body+off, 0, f.eol.toFile(text))
 	if err != nil {
 		return "", fmt.Errorf("writing %s: %w", shown, err)
 	}
@@ -73,13 +69,14 @@ func (ed *Editor) insert(ctx context.Context, local, shown string, after int, te
 
 // apply replaces the n bytes of f at off with text, writes the file,
 // records the change for undo and returns a numbered snippet around it.
-func (ed *Editor) apply(ctx context.Context, st *fileState, f *file, off, n int, text string) (string, error) {
+// The caller holds the file's lock.
+func (ed *Editor) apply(ctx context.Context, st *fileState, f *file, shown string, off, n int, text string) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
 	head, mid, tail := f.data[:off], []byte(text), f.data[off+n:]
-	if err := writeFile(f.real, f.mode, head, mid, tail); err != nil {
-		return "", reason(err)
+	if err := ed.rewrite(f, shown, head, mid, tail); err != nil {
+		return "", err
 	}
 	ed.record(st, change{
 		off: off,

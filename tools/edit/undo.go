@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 )
 
 // change is one edit, kept for undo_edit: not a copy of the file but the
@@ -19,7 +18,7 @@ type change struct {
 }
 
 // record adds c to the history of st, forgetting the oldest change past
-// the undo depth. The caller holds st.mu.
+// the undo depth. The caller holds the file's lock.
 func (ed *Editor) record(st *fileState, c change) {
 	st.history = append(st.history, c)
 	if len(st.history) > ed.opts.UndoDepth {
@@ -30,28 +29,19 @@ func (ed *Editor) record(st *fileState, c change) {
 // undo reverts the last recorded change of the file, provided the file is
 // still as that change left it: a file changed since, by a shell command
 // say, is left alone rather than losing that change.
-func (ed *Editor) undo(ctx context.Context, local, shown string) (string, error) {
-	real := realPath(local)
-	st := ed.state(real)
-	st.mu.Lock()
-	defer st.mu.Unlock()
+func (ed *Editor) undo(ctx context.Context, rel, shown string) (string, error) {
+	defer ed.ws.Lock(rel)()
+	st := ed.state(rel)
 	if len(st.history) == 0 {
 		return "", fmt.Errorf("there is no edit of %s to undo: this tool has not changed it, or every change has been undone (it remembers the last %d edits of each file, and cannot undo changes made by shell commands)", shown, ed.opts.UndoDepth)
 	}
 	c := st.history[len(st.history)-1]
-	info, err := os.Stat(real)
-	if errors.Is(err, fs.ErrNotExist) {
+	if _, err := ed.ws.FS().Lstat(rel); errors.Is(err, fs.ErrNotExist) {
 		return "", fmt.Errorf("%s no longer exists (it was removed outside this tool), so its edits cannot be undone", shown)
 	}
+	data, info, err := ed.read(rel, shown)
 	if err != nil {
-		return "", fsError(err, shown)
-	}
-	if !info.Mode().IsRegular() {
-		return "", fmt.Errorf("%s is no longer a regular file (mode %s), so its edits cannot be undone", shown, info.Mode())
-	}
-	data, err := os.ReadFile(real)
-	if err != nil {
-		return "", fsError(err, shown)
+		return "", fmt.Errorf("%w, so its edits cannot be undone", err)
 	}
 	if ed.sum(data) != c.sum {
 		return "", fmt.Errorf("%s has changed since this tool last edited it (by a shell command, perhaps), and undoing the edit would lose that change; view the file and fix it with str_replace instead", shown)
@@ -61,15 +51,15 @@ func (ed *Editor) undo(ctx context.Context, local, shown string) (string, error)
 	}
 	left := len(st.history) - 1
 	if c.created {
-		if err := os.Remove(real); err != nil {
+		if err := ed.ws.FS().Remove(rel); err != nil {
 			return "", fsError(err, shown)
 		}
 		st.history = st.history[:left]
 		return fmt.Sprintf("Undid the creation of %s: the file is deleted (directories made for it remain).\n", shown), nil
 	}
 	head, tail := data[:c.off], data[c.off+c.n:]
-	if err := writeFile(real, info.Mode(), head, c.old, tail); err != nil {
-		return "", fmt.Errorf("writing %s: %v", shown, reason(err))
+	if err := ed.rewrite(&file{rel: rel, data: data, info: info}, shown, head, c.old, tail); err != nil {
+		return "", fmt.Errorf("writing %s: %w", shown, err)
 	}
 	st.history = st.history[:left]
 	body := 0

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -17,26 +18,23 @@ import (
 // is shown cut, and no output could show more of it anyway.
 const maxLine = 1 << 20
 
-func (ed *Editor) view(ctx context.Context, local, shown string, vr []int) (string, error) {
-	// Stat before opening: opening a named pipe would block.
-	info, err := os.Stat(local)
-	if err != nil {
-		return "", fsError(err, shown)
-	}
-	if info.IsDir() {
-		if len(vr) > 0 {
-			return "", fmt.Errorf("%s is a directory; view_range applies to files only", shown)
-		}
-		return ed.viewDir(ctx, local, shown)
-	}
-	if !info.Mode().IsRegular() {
-		return "", fmt.Errorf("%s is not a regular file (mode %s)", shown, info.Mode())
-	}
-	f, err := os.Open(local)
+func (ed *Editor) view(ctx context.Context, rel, shown string, vr []int) (string, error) {
+	// Open, then fstat what was opened: a check by path and an open after
+	// it could meet two different files.
+	f, info, err := ed.open(rel)
 	if err != nil {
 		return "", fsError(err, shown)
 	}
 	defer f.Close()
+	if info.IsDir() {
+		if len(vr) > 0 {
+			return "", fmt.Errorf("%s is a directory; view_range applies to files only", shown)
+		}
+		return ed.viewDir(ctx, f, rel, shown)
+	}
+	if !info.Mode().IsRegular() {
+		return "", fmt.Errorf("%s is not a regular file (mode %s)", shown, info.Mode())
+	}
 	head := make([]byte, 8<<10)
 	k, err := f.ReadAt(head, 0)
 	if err != nil && err != io.EOF {
@@ -231,10 +229,10 @@ func runePrefix(b []byte, n int) []byte {
 	return b
 }
 
-// viewDir lists the non-hidden entries of dir two levels deep, in name
-// order, directories marked with a trailing "/".
-func (ed *Editor) viewDir(ctx context.Context, dir, shown string) (string, error) {
-	entries, err := os.ReadDir(dir)
+// viewDir lists the non-hidden entries of dir, open at rel, two levels
+// deep, in name order, directories marked with a trailing "/".
+func (ed *Editor) viewDir(ctx context.Context, dir *os.File, rel, shown string) (string, error) {
+	entries, err := readDir(dir)
 	if err != nil {
 		return "", fsError(err, shown)
 	}
@@ -262,7 +260,7 @@ func (ed *Editor) viewDir(ctx context.Context, dir, shown string) (string, error
 			continue
 		}
 		add(p + "/\n")
-		sub, err := os.ReadDir(filepath.Join(dir, e.Name()))
+		sub, err := ed.readDir(filepath.Join(rel, e.Name()))
 		if err != nil {
 			add(fmt.Sprintf("%s/ (cannot list it: %v)\n", p, reason(err)))
 		}
@@ -288,6 +286,26 @@ func (ed *Editor) viewDir(ctx context.Context, dir, shown string) (string, error
 		out += fmt.Sprintf("[%d more entries not shown; view a subdirectory to list its entries.]\n", omitted)
 	}
 	return clip(out, ed.opts.MaxOutput, "view a subdirectory to list its entries"), nil
+}
+
+// readDir returns the entries of the directory at rel, sorted by name.
+func (ed *Editor) readDir(rel string) ([]fs.DirEntry, error) {
+	f, info, err := ed.open(rel)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if !info.IsDir() {
+		return nil, fmt.Errorf("not a directory (mode %s)", info.Mode())
+	}
+	return readDir(f)
+}
+
+// readDir returns the entries of the open directory f, sorted by name.
+func readDir(f *os.File) ([]fs.DirEntry, error) {
+	entries, err := f.ReadDir(-1)
+	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return entries, err
 }
 
 func hidden(name string) bool { return strings.HasPrefix(name, ".") }

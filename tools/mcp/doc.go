@@ -10,7 +10,11 @@
 // A Server is reached by Command (a program speaking MCP on its stdin and
 // stdout, started with Args, Env and Dir), by URL (streamable HTTP, with
 // Headers on every request), or by any SDK Transport (an in-memory one for a
-// server in this process). Servers are connected at the same time. A server
+// server in this process). A Command server gets this process's
+// environment scrubbed of credentials by [tools.ScrubEnv], plus the
+// variables named in PassEnv and the entries of Env; with a Workspace it
+// starts through Workspace.Command, in the workspace's root and, for a
+// sandboxed workspace, inside its sandbox. Servers are connected at the same time. A server
 // that cannot be started or reached, or that does not answer within
 // Options.ConnectTimeout, fails Connect with an error naming it, holding the
 // end of what a stdio server wrote to stderr; Connect never skips a server.
@@ -45,12 +49,13 @@
 //
 // Close closes a stdio server's stdin, waits for it to exit, then sends
 // SIGTERM and at last SIGKILL, as the MCP specification asks, and kills
-// whatever the server left in its process group (it is started in a
-// session of its own); it ends HTTP sessions and closes the idle
+// whatever the server left in its session (it is started in a
+// session of its own, and on Linux in a cgroup of its own where this
+// process may create one); it ends HTTP sessions and closes the idle
 // connections of the HTTP client it owns. When Close returns, no goroutine
-// or process of the Client is left, except a process that a server moved
-// out of its process group. Without Unix sessions (Windows) only the server
-// process itself is ended.
+// or process of the Client is left, except, without a cgroup, a process
+// that a server moved out of its session (setsid). Without Unix sessions
+// (Windows) only the server process itself is ended.
 //
 // A Client and its tools are safe for concurrent use; calls to one server
 // run concurrently, as the protocol allows.

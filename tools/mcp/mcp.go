@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,14 +35,25 @@ type Server struct {
 	// tools, as "<name>_<tool>". Required, and unique among the servers.
 	Name string
 
-	// Command and Args start a stdio server.
+	// Command and Args start a stdio server. It gets this process's
+	// environment scrubbed of credentials by [tools.ScrubEnv], then the
+	// variables named in PassEnv, then Env.
 	Command string
 	Args    []string
-	// Env is added to this process's environment for Command, as
-	// "KEY=value" entries.
+	// Env is added to Command's environment, as "NAME=value" entries,
+	// secret-looking or not: the caller chose them.
 	Env []string
+	// PassEnv names variables of this process's environment that Command
+	// gets although [tools.IsSecret] would drop them: the explicit
+	// allowlist (the server's own API key, say).
+	PassEnv []string
 	// Dir is Command's working directory; empty means this process's.
 	Dir string
+	// Workspace, if set, starts Command through Workspace.Command: in the
+	// workspace's root (Dir must be empty), with the workspace's scrubbed
+	// environment plus PassEnv and Env, and inside its sandbox if it has
+	// one (see package tools/bwrap).
+	Workspace tools.Workspace
 
 	// URL is the endpoint of a streamable HTTP server.
 	URL string
@@ -169,6 +181,15 @@ func (c *Client) setDefaults(servers []Server) error {
 			return fmt.Errorf("mcp: two servers are named %q; give each a distinct Name", s.Name)
 		case count(s.Command != "", s.URL != "", s.Transport != nil) != 1:
 			return fmt.Errorf("mcp: server %q: set exactly one of Command (a stdio server), URL (a streamable HTTP server) and Transport", s.Name)
+		case s.Command == "" && (len(s.Args) > 0 || len(s.Env) > 0 || len(s.PassEnv) > 0 || s.Dir != "" || s.Workspace != nil):
+			return fmt.Errorf("mcp: server %q: Args, Env, PassEnv, Dir and Workspace apply to a Command only; leave them empty", s.Name)
+		case s.Workspace != nil && s.Dir != "":
+			return fmt.Errorf("mcp: server %q: a Workspace server runs in the workspace's root; leave Dir empty", s.Name)
+		}
+		for _, kv := range s.Env {
+			if name, _, ok := strings.Cut(kv, "="); !ok || name == "" {
+				return fmt.Errorf("mcp: server %q: Env entry %q is not NAME=value", s.Name, kv)
+			}
 		}
 		names[s.Name] = true
 		if s.URL != "" && o.HTTPClient == nil && c.http == nil {

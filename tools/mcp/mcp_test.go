@@ -243,6 +243,9 @@ func TestConfiguration(t *testing.T) {
 		{"same name", []Server{{Name: "a", Command: "x"}, {Name: "a", URL: "http://x"}}, nil, `two servers are named "a"`},
 		{"nothing to reach", []Server{{Name: "a"}}, nil, "set exactly one of Command"},
 		{"two ways", []Server{{Name: "a", Command: "x", URL: "http://x"}}, nil, "set exactly one of Command"},
+		{"env for a URL", []Server{{Name: "a", URL: "http://x", PassEnv: []string{"K"}}}, nil, "apply to a Command only"},
+		{"dir with a workspace", []Server{{Name: "a", Command: "x", Dir: "/", Workspace: nopWorkspace{}}}, nil, "leave Dir empty"},
+		{"bad env", []Server{{Name: "a", Command: "x", Env: []string{"=x"}}}, nil, `Env entry "=x" is not NAME=value`},
 		{"negative timeout", nil, &Options{CallTimeout: -1}, "Options.CallTimeout"},
 		{"tiny output", nil, &Options{MaxOutput: 1}, "Options.MaxOutput"},
 	}
@@ -296,3 +299,6 @@ func FuzzToolName(f *testing.F) {
 		}
 	})
 }
+
+// nopWorkspace is a Workspace for configuration checks; nothing calls it.
+type nopWorkspace struct{ tools.Workspace }

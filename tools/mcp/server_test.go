@@ -33,6 +33,8 @@ func TestMain(m *testing.M) {
 // serve runs the test binary as a stdio server:
 //
 //   - ok: serves the test tools until stdin ends;
+//   - env: like ok, after writing its working directory and environment
+//     to the file named by pidFileEnv;
 //   - spawn: like ok, after starting a child process that it never stops;
 //   - stubborn: like ok, but keeps running when stdin ends;
 //   - crash: writes to stderr and exits with status 1;
@@ -45,6 +47,13 @@ func serve(mode string) int {
 	case "silent":
 		io.Copy(io.Discard, os.Stdin)
 		return 0
+	case "env":
+		wd, _ := os.Getwd()
+		env := append([]string{"cwd=" + wd}, os.Environ()...)
+		if err := os.WriteFile(os.Getenv(pidFileEnv), []byte(strings.Join(env, "\n")+"\n"), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
 	case "spawn":
 		child := exec.Command("sleep", "300")
 		if err := child.Start(); err != nil {

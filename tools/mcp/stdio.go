@@ -14,6 +14,7 @@ import (
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/conclave-dev/conclave/internal/proc"
+	"github.com/conclave-dev/conclave/tools"
 )
 
 // closeGrace is how long closing a stdio server waits for it to exit after
@@ -44,6 +45,7 @@ func (t *stdioTransport) Connect(ctx context.Context) (sdk.Connection, error) {
 // process group of its own, so that closing it also ends what it started.
 type process struct {
 	cmd        *exec.Cmd
+	group      *proc.Session
 	stdin      *os.File
 	stdout     *os.File
 	stderr     *os.File
@@ -55,10 +57,22 @@ type process struct {
 }
 
 func startProcess(srv Server) (*process, error) {
-	cmd := exec.Command(srv.Command, srv.Args...)
-	cmd.Env = append(os.Environ(), srv.Env...)
-	cmd.Dir = srv.Dir
-	proc.NewSession(cmd) // without sessions (not Unix), Close ends the server process alone
+	var env []string
+	for _, name := range srv.PassEnv {
+		if v, ok := os.LookupEnv(name); ok {
+			env = append(env, name+"="+v)
+		}
+	}
+	env = append(env, srv.Env...)
+	var cmd *exec.Cmd
+	if srv.Workspace != nil {
+		// The server outlives Connect's context; Close ends it.
+		cmd = srv.Workspace.Command(context.Background(), env, srv.Command, srv.Args...)
+	} else {
+		cmd = exec.Command(srv.Command, srv.Args...)
+		cmd.Env = append(tools.ScrubEnv(os.Environ(), nil), env...)
+		cmd.Dir = srv.Dir
+	}
 	inR, inW, err1 := os.Pipe()
 	outR, outW, err2 := os.Pipe()
 	errR, errW, err3 := os.Pipe()
@@ -68,14 +82,15 @@ func startProcess(srv Server) (*process, error) {
 		return nil, err
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, errW
-	err := cmd.Start()
+	// Without sessions (not Unix), Close ends the server process alone.
+	group, err := proc.Start(cmd)
 	closeFiles(inR, outW, errW) // the server holds its own copies
 	if err != nil {
 		closeFiles(inW, outR, errR)
 		return nil, err
 	}
 	p := &process{
-		cmd: cmd, stdin: inW, stdout: outR, stderr: errR,
+		cmd: cmd, group: group, stdin: inW, stdout: outR, stderr: errR,
 		exited: make(chan struct{}), stderrDone: make(chan struct{}),
 	}
 	go func() {
@@ -108,14 +123,14 @@ func (p *process) Close() error {
 	p.closeOnce.Do(func() {
 		p.stdin.Close()
 		if !p.waitExit(closeGrace) {
-			proc.Terminate(p.cmd.Process)
+			p.group.Terminate()
 			if !p.waitExit(closeGrace) {
-				proc.KillSession(p.cmd.Process)
+				p.group.Kill()
 				<-p.exited
 				p.closeErr = fmt.Errorf("the server ignored the end of its input and SIGTERM for %v and was killed", 2*closeGrace)
 			}
 		}
-		proc.KillSession(p.cmd.Process) // what the server left running
+		p.group.Kill() // what the server left running
 		// stderr reaches EOF once every process holding it is dead; one
 		// that left the group may hold it, so stop waiting after a grace.
 		p.waitStderr(closeGrace)

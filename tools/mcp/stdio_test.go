@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/conclave-dev/conclave/tools"
 )
 
 func TestStdio(t *testing.T) {
@@ -36,6 +38,39 @@ func TestStdio(t *testing.T) {
 	require.NoError(t, c.Close())
 	assert.NotNil(t, server.ProcessState, "the server was reaped")
 	assert.False(t, alive(child), "the child the server left behind was killed")
+}
+
+// A stdio server gets no credentials but those passed by name, and a
+// Workspace server runs in the workspace's root.
+func TestStdioEnvironment(t *testing.T) {
+	t.Setenv("OPENAI_API_KEY", "sk-host-secret")
+	t.Setenv("SERVER_TOKEN", "tok-passed")
+	ws, err := tools.NewLocal(t.TempDir(), nil)
+	require.NoError(t, err)
+	defer ws.Close()
+	local := stdio("local", "env")
+	local.PassEnv = []string{"SERVER_TOKEN"}
+	inWS := stdio("ws", "env")
+	inWS.Workspace = ws
+	for _, srv := range []Server{local, inWS} {
+		t.Run(srv.Name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "env")
+			srv.Env = append(srv.Env, pidFileEnv+"="+out)
+			c, err := Connect(t.Context(), []Server{srv}, nil)
+			require.NoError(t, err)
+			require.NoError(t, c.Close())
+			b, err := os.ReadFile(out)
+			require.NoError(t, err)
+			env := string(b)
+			assert.NotContains(t, env, "sk-host-secret")
+			if srv.Workspace != nil {
+				assert.Contains(t, env, "cwd="+ws.Root()+"\n")
+				assert.NotContains(t, env, "tok-passed", "not passed to this one")
+			} else {
+				assert.Contains(t, env, "SERVER_TOKEN=tok-passed\n")
+			}
+		})
+	}
 }
 
 func TestStdioStubbornServer(t *testing.T) {

@@ -121,7 +121,7 @@ func checkBallots(res *vote.Result, candidates []string, ballots []vote.Ballot, 
 		}
 		voters[b.Voter] = true
 		if b.Voter == "" || b.Kind() == "" {
-			bad("counted a malformed ballot %+v", b)
+			bad("counted a malformed ballot:\n%s", dump(b))
 		}
 		for _, c := range names(b) {
 			if !slices.Contains(candidates, c) {
@@ -140,12 +140,12 @@ func checkBallots(res *vote.Result, candidates []string, ballots []vote.Ballot, 
 	}
 	for k, n := range given {
 		if seen[k] != n {
-			bad("ballot %s given %d times, counted or ignored %d times", k, n, seen[k])
+			bad("ballot %s (weight aside) given %d times, counted or ignored %d times", k, n, seen[k])
 		}
 	}
 	for k, n := range seen {
 		if given[k] == 0 {
-			bad("ballot %s counted or ignored %d times but never given", k, n)
+			bad("ballot %s (weight aside) counted or ignored %d times but never given", k, n)
 		}
 	}
 }

@@ -1,8 +1,12 @@
 // Package votetest checks that a [vote.Strategy] keeps its contract.
 //
 // [TestStrategy] is the conformance suite every strategy runs, the ones of
-// package vote included; [CheckResult] checks one decision and suits fuzz
-// tests.
+// package vote included: it holds votes in every kind of ballot, checks
+// that weights count and ballot order does not, and reports a failure at
+// the line that called it, with the decisions as indented JSON.
+// [CheckResult] checks one decision and suits fuzz tests. A new additive
+// strategy is best written as a [vote.Tally], which screens, adds and
+// ranks the ballots as the suite expects.
 package votetest
 
 import (
@@ -12,6 +16,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -36,16 +41,20 @@ var abcd = []string{"a", "b", "c", "d"}
 //     ballots of weight 0, is [vote.ErrNoBallots], and those are ignored
 //     with [vote.ReasonZeroWeight];
 //   - a voter with several ballots of one kind has none counted;
+//   - weights count: a voter weighing 3 outweighs two weighing 1;
 //   - multiplying every weight by the same factor changes no ranking;
 //   - concurrent calls agree, and a Result survives a JSON round trip;
 //   - the arguments are never modified, and every Result passes
 //     [CheckResult].
 //
-// Run it under the race detector: it calls s concurrently.
+// A failure is reported at the line that called TestStrategy, with the
+// decisions involved as indented JSON, weights included. Run it under the
+// race detector: it calls s concurrently.
 func TestStrategy(t *testing.T, s vote.Strategy) {
 	t.Helper()
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) {
+			t.Helper()
 			if err := c.run(s); err != nil {
 				t.Error(err)
 			}
@@ -64,6 +73,7 @@ var checks = []struct {
 	{"NoCandidates", checkNoCandidates},
 	{"NoBallots", checkNoBallots},
 	{"DuplicateVoters", checkDuplicates},
+	{"Weights", checkWeights},
 	{"ScaledWeights", checkScaled},
 	{"Concurrent", checkConcurrent},
 	{"JSON", checkJSON},
@@ -330,6 +340,38 @@ func checkDuplicates(s vote.Strategy) error {
 	return errors.Join(errs...)
 }
 
+// weighty has, in each kind, one voter of weight 3 back "a" and two of
+// weight 1 back "b" (in a ranking, each puts the other second): "a" wins
+// by weight, "b" by numbers.
+func weighty() []vote.Ballot {
+	w := func(b vote.Ballot, weight float64) vote.Ballot { b.Weight = weight; return b }
+	return []vote.Ballot{
+		w(vote.Choose("heavy-choice", "a"), 3),
+		vote.Choose("light-choice-1", "b"),
+		vote.Choose("light-choice-2", "b"),
+		w(vote.Rank("heavy-ranking", "a", "b", "c", "d"), 3),
+		vote.Rank("light-ranking-1", "b", "a", "c", "d"),
+		vote.Rank("light-ranking-2", "b", "a", "c", "d"),
+		w(vote.Approve("heavy-approval", map[string]bool{"a": true, "b": false, "c": false, "d": false}), 3),
+		vote.Approve("light-approval-1", map[string]bool{"a": false, "b": true, "c": false, "d": false}),
+		vote.Approve("light-approval-2", map[string]bool{"a": false, "b": true, "c": false, "d": false}),
+	}
+}
+
+func checkWeights(s vote.Strategy) error {
+	res, err, problem := decide(s, abcd, weighty())
+	if problem != nil {
+		return problem
+	}
+	// A rule such as a majority threshold may elect nobody; the ranking
+	// still shows what the weights did.
+	if len(res.Ranking) == 0 || res.Ranking[0] != "a" || (err == nil && res.Winner != "a") {
+		return fmt.Errorf("a voter of weight 3 for %q and two of weight 1 for %q each, in every kind: want %q first, got winner %q, error %v; the weights were not counted:\n%s",
+			"a", "b", "a", res.Winner, err, dump(res))
+	}
+	return nil
+}
+
 func checkScaled(s vote.Strategy) error {
 	for i, ballots := range profiles() {
 		res, err, problem := decide(s, abcd, ballots)
@@ -345,8 +387,7 @@ func checkScaled(s vote.Strategy) error {
 			return fmt.Errorf("profile %d scaled: %w", i, problem)
 		}
 		if (err == nil) != (err4 == nil) || res.Winner != res4.Winner || !slices.Equal(res.Ranking, res4.Ranking) || !slices.Equal(res.Tied, res4.Tied) {
-			return fmt.Errorf("profile %d: weights times 4 changed winner %q, ranking %q, tied %q, error %v to %q, %q, %q, %v",
-				i, res.Winner, res.Ranking, res.Tied, err, res4.Winner, res4.Ranking, res4.Tied, err4)
+			return fmt.Errorf("profile %d: weights times 4 changed the outcome from\n%s\nto\n%s", i, outcome(res, err, true), outcome(res4, err4, true))
 		}
 	}
 	return nil
@@ -398,17 +439,18 @@ func checkJSON(s vote.Strategy) error {
 }
 
 // outcome renders what a decision decided; with ballots, also which
-// ballots it counted and ignored, in a canonical order.
+// ballots it counted and ignored, with their weights, in a canonical
+// order.
 func outcome(res *vote.Result, err error, ballots bool) string {
 	o := struct {
-		Winner   string
-		Ranking  []string
-		Scores   map[string]float64
-		Total    float64
-		Tied     []string
-		Sentinel string
-		Counted  []string
-		Ignored  []string
+		Winner   string             `json:"winner"`
+		Ranking  []string           `json:"ranking"`
+		Scores   map[string]float64 `json:"scores"`
+		Total    float64            `json:"total"`
+		Tied     []string           `json:"tied"`
+		Sentinel string             `json:"error,omitempty"`
+		Counted  []vote.Ballot      `json:"counted,omitempty"`
+		Ignored  []vote.Ignored     `json:"ignored,omitempty"`
 	}{Winner: res.Winner, Ranking: res.Ranking, Scores: res.Scores, Total: res.Total, Tied: res.Tied}
 	for _, s := range []error{vote.ErrNoCandidates, vote.ErrNoBallots, vote.ErrNoWinner} {
 		if errors.Is(err, s) {
@@ -419,23 +461,40 @@ func outcome(res *vote.Result, err error, ballots bool) string {
 		o.Sentinel = "other"
 	}
 	if ballots {
-		for _, b := range res.Counted {
-			o.Counted = append(o.Counted, key(b))
-		}
-		for _, ig := range res.Ignored {
-			o.Ignored = append(o.Ignored, key(ig.Ballot)+" "+string(ig.Reason))
-		}
-		slices.Sort(o.Counted)
-		slices.Sort(o.Ignored)
+		o.Counted = sortedBy(res.Counted)
+		o.Ignored = sortedBy(res.Ignored)
 	}
-	data, _ := json.MarshalIndent(o, "", "  ")
-	return string(data)
+	return dump(o)
+}
+
+// sortedBy returns a copy of xs sorted by their JSON.
+func sortedBy[T any](xs []T) []T {
+	keys := make([]string, len(xs))
+	order := make([]int, len(xs))
+	for i, x := range xs {
+		data, _ := json.Marshal(x)
+		keys[i], order[i] = string(data), i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
+	out := make([]T, len(xs))
+	for i, j := range order {
+		out[i] = xs[j]
+	}
+	return out
 }
 
 // encode renders a whole decision.
 func encode(res *vote.Result, err error) string {
-	data, _ := json.Marshal(res)
-	return fmt.Sprintf("%s error=%v", data, err)
+	return fmt.Sprintf("%s\nerror: %v", dump(res), err)
+}
+
+// dump is the one way the suite shows data: indented JSON.
+func dump(v any) string {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Sprintf("%+v (not JSON: %v)", v, err)
+	}
+	return string(data)
 }
 
 func ignoredFor(res *vote.Result, voter string, reason vote.Reason) bool {

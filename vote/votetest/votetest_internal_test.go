@@ -3,7 +3,11 @@ package votetest
 import (
 	"fmt"
 	"math"
+	"os"
+	"os/exec"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -31,7 +35,7 @@ func run(s vote.Strategy, concurrent bool) map[string]error {
 	return failed
 }
 
-// count is a plurality written with Screen and Tiebreak.Rank, with a hook
+// count is a plurality written with Screen and Tiebreak.Order, with a hook
 // to break it.
 func count(candidates []string, counted []vote.Ballot, ignored []vote.Ignored, bump func(scores map[string]float64)) *vote.Result {
 	res := &vote.Result{Strategy: "broken", Counted: counted, Ignored: ignored, Scores: map[string]float64{}}
@@ -45,7 +49,7 @@ func count(candidates []string, counted []vote.Ballot, ignored []vote.Ignored, b
 	if bump != nil {
 		bump(res.Scores)
 	}
-	res.Ranking, res.Tied = vote.Tiebreak{}.Rank(candidates, res.Scores)
+	res.Ranking, res.Tied = vote.Tiebreak{}.Order(candidates, res.Scores)
 	res.Winner = res.Ranking[0]
 	return res
 }
@@ -76,7 +80,7 @@ func TestSuiteCatchesBrokenStrategies(t *testing.T) {
 				if err == nil && calls.Add(1)%2 == 0 {
 					rev := slices.Clone(c)
 					slices.Reverse(rev)
-					ranking, _ := vote.Tiebreak{}.Rank(rev, res.Scores)
+					ranking, _ := vote.Tiebreak{}.Order(rev, res.Scores)
 					res.Ranking, res.Winner = ranking, ranking[0]
 				}
 				return res, err
@@ -176,6 +180,19 @@ func TestSuiteCatchesBrokenStrategies(t *testing.T) {
 			check: "ScaledWeights", want: "weights times 4",
 		},
 		{
+			name: "resets every weight to 1",
+			s: func(c []string, b []vote.Ballot) (*vote.Result, error) {
+				flat := cloneBallots(b)
+				for i := range flat {
+					if flat[i].Weight > 0 {
+						flat[i].Weight = 1
+					}
+				}
+				return vote.Plurality{}.Decide(c, flat)
+			},
+			check: "Weights", want: "weights were not counted",
+		},
+		{
 			name: "infinite confidence",
 			s: func(c []string, b []vote.Ballot) (*vote.Result, error) {
 				res, err := vote.Plurality{}.Decide(c, b)
@@ -202,6 +219,34 @@ func TestSuiteCatchesBrokenStrategies(t *testing.T) {
 			require.Contains(t, failed, tt.check, "the suite let this broken strategy pass %s", tt.check)
 			assert.Contains(t, failed[tt.check].Error(), tt.want)
 		})
+	}
+}
+
+// TestFailuresPointAtCaller runs a broken strategy through TestStrategy in
+// a child process and checks that the failures name the line calling
+// TestStrategy, not a line of the suite.
+func TestFailuresPointAtCaller(t *testing.T) {
+	if os.Getenv("VOTETEST_CHILD") == "1" {
+		TestStrategy(t, vote.StrategyFunc(func(c []string, b []vote.Ballot) (*vote.Result, error) {
+			res, err := vote.Plurality{}.Decide(c, b)
+			res.Tied = nil
+			return res, err
+		}))
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestFailuresPointAtCaller$")
+	cmd.Env = append(os.Environ(), "VOTETEST_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	require.Error(t, err, "the broken strategy passed:\n%s", out)
+	src, err := os.ReadFile("votetest_internal_test.go")
+	require.NoError(t, err)
+	lines := strings.Split(string(src), "\n")
+	reported := regexp.MustCompile(`(\w+\.go):(\d+): `).FindAllStringSubmatch(string(out), -1)
+	require.NotEmpty(t, reported, "no failure with a location:\n%s", out)
+	for _, m := range reported {
+		require.Equal(t, "votetest_internal_test.go", m[1], "a failure reported inside the suite:\n%s", out)
+		n, _ := strconv.Atoi(m[2])
+		assert.Contains(t, lines[n-1], "TestStrategy(t, ", "line %d", n)
 	}
 }
 
