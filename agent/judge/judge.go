@@ -125,11 +125,11 @@ func (j *Judge) ask(ctx context.Context, q question) (*submitted, error) {
 	if err := j.check(q); err != nil {
 		return nil, fmt.Errorf("judge %s: %w", name, err)
 	}
-	wt, err := addWorktree(ctx, j.Repo, j.Base, &gitx.WorktreeOptions{Dir: j.Worktrees, Label: "judge-" + name})
+	wt, err := gitx.AddWorktree(ctx, j.Repo, j.Base, &gitx.WorktreeOptions{Dir: j.Worktrees, Label: "judge-" + name})
 	if err != nil {
 		return nil, fmt.Errorf("judge %s: %w", name, err)
 	}
-	defer closeWorktree(wt)
+	defer wt.Close()
 	ws, err := j.workspace(wt.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("judge %s: %w", name, err)

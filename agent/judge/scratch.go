@@ -154,7 +154,7 @@ func (s *scratch) tree(ctx context.Context, id, patch string) (*tree, bool, erro
 // patch that does not apply is t.err, for the model to read; any other
 // failure is also the error returned, which ends the judge's run.
 func (s *scratch) make(ctx context.Context, t *tree, id, patch string) error {
-	wt, err := addWorktree(ctx, s.repo, s.base, &gitx.WorktreeOptions{Dir: s.dir, Label: s.label + "-" + id})
+	wt, err := gitx.AddWorktree(ctx, s.repo, s.base, &gitx.WorktreeOptions{Dir: s.dir, Label: s.label + "-" + id})
 	if err != nil {
 		t.err = err
 		return fmt.Errorf("judge: scratch checkout of %s: %w", id, err)
@@ -193,7 +193,7 @@ func (s *scratch) Close() error {
 			errs = append(errs, closeWorkspace(t.ws))
 		}
 		if t.wt != nil {
-			errs = append(errs, closeWorktree(t.wt))
+			errs = append(errs, t.wt.Close())
 		}
 	}
 	return errors.Join(errs...)
