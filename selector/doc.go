@@ -46,7 +46,13 @@
 //   - [Panel] asks judges for a yes or no on every candidate against
 //     criteria and re-votes among the tied (ACoder);
 //   - [MultiSelect] asks judges to pick one, round after round, until the
-//     leader cannot be caught (Trae).
+//     leader cannot be caught (Trae);
+//   - [Rank] scores every candidate by a model trained on past pools
+//     (selector/rank) over its features in the pool and, when earlier
+//     stages gave them, its regressions and the judges' approval, and
+//     picks the best or keeps the best few; [Advise] runs a stage, such
+//     as a panel, for its evidence and order only, so that its votes feed
+//     the ranking instead of deciding.
 //
 // # Composing
 //

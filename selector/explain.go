@@ -86,6 +86,9 @@ func (e *explainer) step(s Step) {
 	if s.Vote != nil {
 		e.vote(s)
 	}
+	if len(s.Scores) > 0 {
+		e.scores(s)
+	}
 	if v := s.Verdict; v != nil {
 		word := "refused"
 		if v.Confirmed {
@@ -185,6 +188,33 @@ func (e *explainer) vote(s Step) {
 	}
 }
 
+// scores writes a model's weights and each candidate's score, with the
+// features the model weighs.
+func (e *explainer) scores(s Step) {
+	var weighed []string
+	if s.Settings != nil {
+		for _, k := range slices.Sorted(maps.Keys(s.Settings.FeatureWeights)) {
+			if s.Settings.FeatureWeights[k] != 0 {
+				weighed = append(weighed, k)
+			}
+		}
+		if len(weighed) > 0 {
+			e.printf("   weight per unit: %s\n", weightList(s.Settings.FeatureWeights))
+		}
+	}
+	for _, sc := range s.Scores {
+		e.printf("   %s scores %.3g", sc.Candidate, sc.Score)
+		var parts []string
+		for _, k := range weighed {
+			parts = append(parts, fmt.Sprintf("%s %.3g", k, sc.Features[k]))
+		}
+		if len(parts) > 0 {
+			e.printf(": %s", strings.Join(parts, ", "))
+		}
+		e.printf("\n")
+	}
+}
+
 // describe says in a line what a stage of this package does, as its
 // settings and vote shaped it; "" for a stage of someone else's.
 func describe(s Step) string {
@@ -227,6 +257,12 @@ func describe(s Step) string {
 			about += ", judging " + strings.Join(names, ", ")
 		}
 		return about + fmt.Sprintf("; a tie is voted on again among the tied, up to %d rounds", set.MaxRounds)
+	case "rank":
+		about := "scores each candidate by a trained model over its features in the pool"
+		if set.Keep > 0 {
+			return about + fmt.Sprintf("; keeps the %d best", set.Keep)
+		}
+		return about + "; the best wins"
 	case "multi_select":
 		return fmt.Sprintf("each judge picks one candidate a round, each in its own shuffled order, up to %d rounds, until the leader cannot be caught", set.MaxRounds)
 	}
