@@ -15,6 +15,7 @@ import (
 	"github.com/conclave-dev/conclave/agent/discovery"
 	"github.com/conclave-dev/conclave/llm"
 	"github.com/conclave-dev/conclave/selector"
+	"github.com/conclave-dev/conclave/selector/rank"
 	"github.com/conclave-dev/conclave/selector/syntax"
 	"github.com/conclave-dev/conclave/vote"
 )
@@ -35,6 +36,8 @@ var serialised = []any{
 	selector.Decision{}, selector.Candidate{}, selector.Question{}, selector.Answer{}, selector.Verdict{},
 	// selector/syntax
 	syntax.Error{}, syntax.Normal{},
+	// selector/rank: model files
+	rank.Model{},
 }
 
 var snakeCase = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)

@@ -50,6 +50,12 @@
 //   - [Tournament] compares candidates in pairs in a seeded bracket, each
 //     pair shown in both orders, for pools past the five or six candidates
 //     a one-shot pick handles.
+//   - [Rank] scores every candidate by a model trained on past pools
+//     (selector/rank) over its features in the pool and, when earlier
+//     stages gave them, its regressions and the judges' approval, and
+//     picks the best or keeps the best few; [Advise] runs a stage, such
+//     as a panel, for its evidence and order only, so that its votes feed
+//     the ranking instead of deciding.
 //
 // # Composing
 //

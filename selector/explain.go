@@ -89,6 +89,9 @@ func (e *explainer) step(s Step) {
 	for _, m := range s.Matches {
 		e.match(m)
 	}
+	if len(s.Scores) > 0 {
+		e.scores(s)
+	}
 	if v := s.Verdict; v != nil {
 		word := "refused"
 		if v.Confirmed {
@@ -236,6 +239,33 @@ func (e *explainer) match(m Match) {
 	}
 }
 
+// scores writes a model's weights and each candidate's score, with the
+// features the model weighs.
+func (e *explainer) scores(s Step) {
+	var weighed []string
+	if s.Settings != nil {
+		for _, k := range slices.Sorted(maps.Keys(s.Settings.FeatureWeights)) {
+			if s.Settings.FeatureWeights[k] != 0 {
+				weighed = append(weighed, k)
+			}
+		}
+		if len(weighed) > 0 {
+			e.printf("   weight per unit: %s\n", weightList(s.Settings.FeatureWeights))
+		}
+	}
+	for _, sc := range s.Scores {
+		e.printf("   %s scores %.3g", sc.Candidate, sc.Score)
+		var parts []string
+		for _, k := range weighed {
+			parts = append(parts, fmt.Sprintf("%s %.3g", k, sc.Features[k]))
+		}
+		if len(parts) > 0 {
+			e.printf(": %s", strings.Join(parts, ", "))
+		}
+		e.printf("\n")
+	}
+}
+
 // describe says in a line what a stage of this package does, as its
 // settings and vote shaped it; "" for a stage of someone else's.
 func describe(s Step) string {
@@ -280,6 +310,12 @@ func describe(s Step) string {
 		return about + fmt.Sprintf("; a tie is voted on again among the tied, up to %d rounds", set.MaxRounds)
 	case "tournament":
 		return "candidates meet in pairs in a bracket drawn from the seed; a judge sees each pair in both orders, and a candidate it picks in both wins the match (else a second judge is asked, then the pool's order decides); winners advance until one is left"
+	case "rank":
+		about := "scores each candidate by a trained model over its features in the pool"
+		if set.Keep > 0 {
+			return about + fmt.Sprintf("; keeps the %d best", set.Keep)
+		}
+		return about + "; the best wins"
 	case "multi_select":
 		return fmt.Sprintf("each judge picks one candidate a round, each in its own shuffled order, up to %d rounds, until the leader cannot be caught", set.MaxRounds)
 	}

@@ -37,6 +37,9 @@ type Step struct {
 	// Vote is the vote the stage held, with every ballot and round, its
 	// strategy, threshold and tie rule.
 	Vote *vote.Result `json:"vote,omitempty"`
+	// Scores are the candidates' scores by a model and their features,
+	// best first.
+	Scores []Score `json:"scores,omitempty"`
 	// JudgeOrders are the orders in which each judge saw the candidates,
 	// round by round.
 	JudgeOrders []JudgeOrder `json:"judge_orders,omitempty"`
@@ -152,6 +155,10 @@ type Settings struct {
 	// KeepDocstrings whether Python docstrings counted.
 	Ignored        string `json:"ignored,omitempty"`
 	KeepDocstrings bool   `json:"keep_docstrings,omitempty"`
+	// FeatureWeights are a model's weight per unit of each feature it
+	// reads; Keep how many of the best it keeps, 0 when it decides.
+	FeatureWeights map[string]float64 `json:"feature_weights,omitempty"`
+	Keep           int                `json:"keep,omitempty"`
 }
 
 // Duration is a time.Duration that encodes as text, such as "1m30s".

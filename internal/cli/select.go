@@ -13,30 +13,40 @@ import (
 	"strings"
 
 	"github.com/conclave-dev/conclave/selector"
+	"github.com/conclave-dev/conclave/selector/rank"
 	"github.com/conclave-dev/conclave/vote"
 )
 
-const selectUsage = `--batch FILE --out FILE [--sources FILE] [--history FILE] [--strategy NAME] [--ties RULE] [--seed N] [--explain]
+const selectUsage = `--batch FILE --out FILE [--sources FILE] [--history FILE] [--ranker FILE] [--strategy NAME] [--ties RULE] [--seed N] [--explain]
+       conclave select train --history FILE --out FILE [--sources FILE] [--without GROUPS] [--seed N]
        conclave select bench --data FILE [--folds K] [--repeats R] [--seed N] [--json]
 
-Selects one candidate patch per instance by the model-free stages: the
-filters, syntax clustering and the syntax vote; it asks no judge. The batch
-holds one JSON object per line: {"instance_id", "candidate_id", "patch"}
+Selects one candidate patch per instance without asking a model: by the
+filters, syntax clustering and the syntax vote, or by a trained ranker.
+The batch holds one JSON object per line: {"instance_id", "candidate_id", "patch"}
 and optionally "source" (the model or agent that wrote the patch; default
 the candidate_id). Other fields are ignored. --sources holds the original
 files, {"instance_id", "path", "content"} per line; without them patches are
-compared as text (patch-only). --history holds past outcomes, {"source",
-"resolved"} per line, for reliability weights. A line may be up to 64 MiB.
+compared as text (patch-only). --history holds past outcomes: lines
+{"source", "resolved"} (track records) and candidate lines {"instance_id",
+"candidate_id", "source", "patch", "resolved"} (past pools, from which the
+ranker learns; conclave select train says more). A line may be up to 64 MiB.
 
 Strategies: plurality (the biggest cluster of equivalent patches wins),
 reliability (each candidate's vote weighs its source's track record from
---history; the default when --history is given), agreement (sources weighed
-by how often they agree with the others across the batch, Dawid–Skene; no
-outcomes needed). Every strategy first drops empty and test-only patches and,
-with --sources, patches that do not apply or break the syntax.
+--history; the default when --history holds no candidate line), agreement
+(sources weighed by how often they agree with the others across the batch,
+Dawid–Skene; no outcomes needed), ranker (each pool clustered, then ordered
+by a pairwise ranker over its candidates' features, the best winning: the
+model of --ranker, or one trained on the candidate lines of --history with
+--seed; the default when either is given). Every strategy but the ranker
+first drops empty and test-only patches and, with --sources, patches that
+do not apply or break the syntax; the ranker weighs those flags itself, as
+it learnt them.
 
 Ties go to the candidate listed first in the batch (--ties order, the
-default), or to one drawn from --seed and the instance (--ties random). Each
+default), or to one drawn from --seed and the instance (--ties random); the
+ranker's equal scores always go to the first listed. Each
 line written holds the decision with its evidence, seed and tie rule;
 --explain also prints each decision in words on stdout.
 
@@ -54,6 +64,7 @@ const (
 	strategyPlurality   = "plurality"
 	strategyReliability = "reliability"
 	strategyAgreement   = "agreement"
+	strategyRanker      = "ranker"
 )
 
 // selection is one line of the output.
@@ -72,12 +83,16 @@ func runSelect(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(args) > 0 && args[0] == "bench" {
 		return runSelectBench(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "train" {
+		return runSelectTrain(ctx, args[1:], stderr)
+	}
 	fl := newFlags("select", selectUsage, stderr)
 	batch := fl.String("batch", "", "the candidates, JSONL (required)")
 	out := fl.String("out", "", "where to write the selections, JSONL (required)")
 	sources := fl.String("sources", "", "the original files, JSONL")
-	history := fl.String("history", "", "past outcomes of the sources, JSONL")
-	strategy := fl.String("strategy", "", "plurality, reliability or agreement (default: reliability with --history, else plurality)")
+	history := fl.String("history", "", "past outcomes: of sources, or of candidates with their patches, JSONL")
+	ranker := fl.String("ranker", "", "a model written by conclave select train, JSON")
+	strategy := fl.String("strategy", "", "plurality, reliability, agreement or ranker (default: ranker with --ranker or past pools, reliability with --history, else plurality)")
 	ties := fl.String("ties", tiesOrder, "how ties are settled: order (the first listed wins) or random (drawn from --seed)")
 	seed := fl.Uint64("seed", 1, "the seed for random ties")
 	explain := fl.Bool("explain", false, "print each decision in words on stdout")
@@ -92,20 +107,18 @@ func runSelect(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case *ties != tiesOrder && *ties != tiesRandom:
 		return usagef("unknown --ties %q: use order or random", *ties)
 	}
-	if *strategy == "" {
-		*strategy = strategyPlurality
-		if *history != "" {
-			*strategy = strategyReliability
-		}
-	}
 	switch *strategy {
-	case strategyPlurality, strategyAgreement:
-	case strategyReliability:
-		if *history == "" {
-			return usagef("--strategy reliability needs --history: the past outcomes to weigh sources by")
-		}
+	case "", strategyPlurality, strategyAgreement, strategyReliability, strategyRanker:
 	default:
-		return usagef("unknown --strategy %q: use plurality, reliability or agreement", *strategy)
+		return usagef("unknown --strategy %q: use plurality, reliability, agreement or ranker", *strategy)
+	}
+	switch {
+	case *strategy == strategyReliability && *history == "":
+		return usagef("--strategy reliability needs --history: the past outcomes to weigh sources by")
+	case *strategy == strategyRanker && *history == "" && *ranker == "":
+		return usagef("--strategy ranker needs --ranker, or a --history of past pools to train one on")
+	case *ranker != "" && *strategy != "" && *strategy != strategyRanker:
+		return usagef("--ranker goes with --strategy ranker, not %s", *strategy)
 	}
 	// The output goes to a file beside --out, renamed at the end: a
 	// missing directory fails before any work, and a failure leaves an
@@ -129,23 +142,44 @@ func runSelect(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
-	var records map[string]vote.Record
+	var past *pastOutcomes
 	if *history != "" {
-		if records, err = readHistory(*history); err != nil {
+		if past, err = readHistory(*history); err != nil {
+			return err
+		}
+	}
+	if *strategy == "" {
+		switch {
+		case *ranker != "" || past != nil && len(past.pools) > 0:
+			*strategy = strategyRanker
+		case past != nil:
+			*strategy = strategyReliability
+		default:
+			*strategy = strategyPlurality
+		}
+	}
+	var model *rank.Model
+	if *strategy == strategyRanker {
+		if *ranker != "" {
+			model, err = readRanker(*ranker)
+		} else {
+			model, err = trainRanker(ctx, past, *seed, nil)
+		}
+		if err != nil {
 			return err
 		}
 	}
 
 	pools := make([]*selector.Pool, len(insts))
 	for i, in := range insts {
-		if pools[i], err = prepare(ctx, in, *seed, true); err != nil {
+		if pools[i], err = prepare(ctx, in, *seed, *strategy != strategyRanker); err != nil {
 			return fmt.Errorf("instance %q: %w", in.id, err)
 		}
 	}
 	var weights map[string]float64
 	switch *strategy {
 	case strategyReliability:
-		est, err := vote.Reliability{Options: max(2, countSources(insts))}.FromOutcomes(records)
+		est, err := vote.Reliability{Options: max(2, countSources(insts))}.FromOutcomes(past.allRecords())
 		if err != nil {
 			return err
 		}
@@ -161,7 +195,12 @@ func runSelect(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	doubtful := 0
 	for i, in := range insts {
 		p := pools[i]
-		d, err := decide(ctx, p, weights, *ties)
+		var d *selector.Decision
+		if model != nil {
+			d, err = selector.Selector{Stages: []selector.Stage{rankStage(model, past)}}.Run(ctx, p)
+		} else {
+			d, err = decide(ctx, p, weights, *ties)
+		}
 		if err != nil {
 			return fmt.Errorf("instance %q: %w", in.id, err)
 		}

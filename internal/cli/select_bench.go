@@ -15,6 +15,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/conclave-dev/conclave/selector"
+	"github.com/conclave-dev/conclave/selector/rank"
 	"github.com/conclave-dev/conclave/vote"
 )
 
@@ -23,27 +24,61 @@ const benchUsage = `--data FILE [--folds K] [--repeats R] [--seed N] [--json]
 Scores selection strategies on candidates whose outcomes are known: lines
 {"instance_id", "candidate_id", "patch", "resolved"}, such as the
 NoCode-bench Verified candidates the README says how to get. Only the
-scorer reads "resolved". Weights learned from outcomes are cross-validated:
-for the instances of each fold they come from the other folds only; the
-cross-validation is repeated over R splits drawn from the seed and the
-figures averaged. A tie counts as a uniform random pick among the tied, so
-the figures are expected values.`
+scorer, and the learning from training folds, read "resolved".
+
+Everything learned is cross-validated by instance: for the instances of
+each fold, track records, source choices and rankers come from the other
+folds only. The cross-validation is repeated over R splits into folds,
+each drawn from the seed and the split's number (the fold seed), and each
+strategy is reported as the mean over the splits, their standard
+deviation, and the lowest and highest. A tie counts as a uniform random
+pick among the tied, so the figures are expected values.
+
+The rankers are trained as conclave select train trains them, on the
+pools clustered by syntax and unfiltered, each with its L2 strength
+chosen by 5-fold cross-validation inside its training folds; the
+ablations leave out one group of features. The nested row chooses, for
+each fold, among the best single source, the track-record weights and the
+rankers by a 5-fold cross-validation inside the training folds, then
+scores the choice on the fold; the bench says what that choice costs
+against the best of those strategies in hindsight.`
 
 // benchRow is one strategy's score.
 type benchRow struct {
-	Strategy string  `json:"strategy"`
-	Resolved float64 `json:"resolved"` // expected number of instances resolved
-	Of       int     `json:"of"`
-	Percent  float64 `json:"percent"`
+	Strategy string `json:"strategy"`
+	// Resolved is the expected number of instances resolved, the mean
+	// over the splits; SD, Min and Max their spread, Splits each split's
+	// figure.
+	Resolved float64   `json:"resolved"`
+	SD       float64   `json:"sd"`
+	Min      float64   `json:"min"`
+	Max      float64   `json:"max"`
+	Splits   []float64 `json:"splits"`
+	Of       int       `json:"of"`
+	Percent  float64   `json:"percent"`
+}
+
+// benchReport is what the bench prints.
+type benchReport struct {
+	Instances int        `json:"instances"`
+	Sources   int        `json:"sources"`
+	Folds     int        `json:"folds"`
+	Splits    int        `json:"splits"`
+	Seed      uint64     `json:"seed"`
+	Rows      []benchRow `json:"rows"`
+	// RankerGain is, split by split, the ranker with all features less
+	// the best single source chosen by cross-validation.
+	RankerGain []float64 `json:"ranker_gain"`
+	Nested     nested    `json:"nested"`
 }
 
 func runSelectBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fl := newFlags("select bench", benchUsage, stderr)
 	data := fl.String("data", "", "candidates with outcomes, JSONL (required)")
 	folds := fl.Int("folds", 10, "the number of cross-validation folds, at least 2")
-	repeats := fl.Int("repeats", 10, "the number of fold splits to average over, at least 1")
+	repeats := fl.Int("repeats", 10, "the number of splits into folds (fold seeds) to average over, at least 1")
 	seed := fl.Uint64("seed", 1, "the seed for the folds and ties")
-	asJSON := fl.Bool("json", false, "print the table as JSON")
+	asJSON := fl.Bool("json", false, "print the report as JSON")
 	if err := parse(fl, args); err != nil {
 		return err
 	}
@@ -60,24 +95,47 @@ func runSelectBench(ctx context.Context, args []string, stdout, stderr io.Writer
 	if *folds < 2 || *folds > len(b.insts) {
 		return usagef("--folds is %d: use between 2 and the number of instances, %d", *folds, len(b.insts))
 	}
-	rows, err := b.score(ctx, *folds, *repeats, *seed)
+	rep, err := b.score(ctx, *folds, *repeats, *seed)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
+		return enc.Encode(rep)
 	}
-	fmt.Fprintf(stdout, "%d instances, %d sources; %d-fold cross-validation over %d splits, seed %d.\n",
-		len(b.insts), len(b.sources), *folds, *repeats, *seed)
-	fmt.Fprintf(stdout, "Expected instances resolved, a tie counting as a random pick among the tied.\n\n")
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "resolved\t%\tstrategy")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%8.1f\t%4.1f\t%s\n", r.Resolved, r.Percent, r.Strategy)
+	return rep.write(stdout)
+}
+
+// write prints the report as a table and its notes.
+func (rep *benchReport) write(w io.Writer) error {
+	fmt.Fprintf(w, "%d instances, %d sources; %d-fold cross-validation by instance over %d splits (fold seeds), seed %d.\n",
+		rep.Instances, rep.Sources, rep.Folds, rep.Splits, rep.Seed)
+	fmt.Fprintf(w, "Expected instances resolved (a tie counts as a random pick among the tied): the mean over the splits,\n")
+	fmt.Fprintf(w, "its standard deviation, and the lowest and highest split. Learned strategies see training folds only.\n\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "resolved\t± sd\tmin\tmax\t%\t\tstrategy")
+	for _, r := range rep.Rows {
+		fmt.Fprintf(tw, "%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t\t%s\n", r.Resolved, r.SD, r.Min, r.Max, r.Percent, r.Strategy)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	gains := make([]string, len(rep.RankerGain))
+	for i, g := range rep.RankerGain {
+		gains[i] = fmt.Sprintf("%+.1f", g)
+	}
+	lo, mean, _ := spread(rep.RankerGain)
+	fmt.Fprintf(w, "\nRanker (all features) less the best single source chosen by cross-validation, split by split:\n  %s\n  (mean %+.1f, worst %+.1f)\n",
+		strings.Join(gains, " "), mean, lo)
+	n := rep.Nested
+	fmt.Fprintf(w, "\nNested choice: in each of the %d training sets, a %d-fold cross-validation inside it chose\n", n.Choices, n.InnerFolds)
+	for _, name := range n.Menu {
+		fmt.Fprintf(w, "  %4d  %s\n", n.Chosen[name], name)
+	}
+	fmt.Fprintf(w, "The nested choice resolves %.1f ± %.1f; the best of these in hindsight, %s, resolves %.1f:\n", n.Resolved, n.SD, n.BestInHindsight, n.Best)
+	fmt.Fprintf(w, "choosing without peeking costs %.1f.\n", n.Cost)
+	return nil
 }
 
 // benchData is the instances of a bench, their outcomes, and the clusters
@@ -93,6 +151,9 @@ type benchData struct {
 	// Sources weighed by their agreement, over unfiltered and filtered
 	// pools.
 	agreement, agreementFiltered map[string]float64
+	// The syntactic pools as the ranker learns from them, with their
+	// outcomes.
+	history *rank.History
 }
 
 // prepared is an instance clustered, to start a fresh selection from for
@@ -154,6 +215,16 @@ func loadBench(ctx context.Context, path string, seed uint64) (*benchData, error
 			return nil, err
 		}
 	}
+	hist := make([]rank.Instance, n)
+	for i, p := range unfiltered {
+		hist[i] = rank.Instance{Candidates: p.ForRank()}
+		for _, c := range p.Candidates {
+			hist[i].Resolved = append(hist[i].Resolved, b.right(i, c.ID) == 1)
+		}
+	}
+	if b.history, err = rank.NewHistory(hist, nil); err != nil {
+		return nil, err
+	}
 	if b.agreement, err = agreementWeights(unfiltered, len(b.sources)); err != nil {
 		return nil, err
 	}
@@ -178,17 +249,21 @@ func (b *benchData) right(i int, id string) float64 {
 	return 0
 }
 
-// weighting gives the weights for instance i; nil weights count every
-// candidate as 1.
-type weighting func(i int) (map[string]float64, error)
-
-// score runs every strategy, averaging those that learn from outcomes
-// over the given number of fold splits.
-func (b *benchData) score(ctx context.Context, folds, repeats int, seed uint64) ([]benchRow, error) {
+// score runs every strategy over the given number of splits.
+func (b *benchData) score(ctx context.Context, folds, repeats int, seed uint64) (*benchReport, error) {
 	n := len(b.insts)
-	var rows []benchRow
-	add := func(name string, resolved float64) {
-		rows = append(rows, benchRow{Strategy: name, Resolved: resolved, Of: n, Percent: 100 * resolved / float64(n)})
+	rep := &benchReport{Instances: n, Sources: len(b.sources), Folds: folds, Splits: repeats, Seed: seed}
+	add := func(name string, splits []float64) {
+		lo, mean, hi := spread(splits)
+		rep.Rows = append(rep.Rows, benchRow{Strategy: name, Resolved: mean, SD: sd(splits), Min: lo, Max: hi,
+			Splits: splits, Of: n, Percent: 100 * mean / float64(n)})
+	}
+	same := func(x float64) []float64 {
+		out := make([]float64, repeats)
+		for r := range out {
+			out[r] = x
+		}
+		return out
 	}
 	random, oracle := 0.0, 0.0
 	bySource := map[string]float64{}
@@ -201,56 +276,98 @@ func (b *benchData) score(ctx context.Context, folds, repeats int, seed uint64) 
 		}
 		oracle += hit
 	}
-	add("random candidate", random)
+	add("random candidate", same(random))
 	best := bestSources(bySource)
-	add("best single source in hindsight ("+strings.Join(best, ", ")+")", bySource[best[0]])
+	add("best single source in hindsight ("+strings.Join(best, ", ")+")", same(bySource[best[0]]))
 
-	// Each strategy scores one split of the instances into folds; only
-	// those learning from outcomes depend on it.
-	type strategy struct {
-		name   string
-		learns bool
-		run    func(fold []int) (float64, error)
-	}
-	fixed := func(prep []prepared, filters bool, weights map[string]float64) func([]int) (float64, error) {
-		return func([]int) (float64, error) {
-			return b.vote(ctx, prep, filters, func(int) (map[string]float64, error) { return weights, nil })
-		}
-	}
-	learned := func(prep []prepared, filters bool) func([]int) (float64, error) {
-		return func(fold []int) (float64, error) { return b.vote(ctx, prep, filters, b.fromOutcomes(fold, folds)) }
+	bestByCV := strategy{"best single source chosen by cross-validation", b.bestSource}
+	trackRecord := strategy{"syntax clusters, weighted by outcomes, filters", b.voting(ctx, b.syntactic, true, true)}
+	rankers := []strategy{
+		{"ranker, all features", b.ranker(ctx, rank.Features(), seed)},
+		{"ranker without track record", b.ranker(ctx, rank.Without(rank.GroupTrackRecord), seed)},
+		{"ranker without agreement", b.ranker(ctx, rank.Without(rank.GroupAgreement), seed)},
+		{"ranker without size", b.ranker(ctx, rank.Without(rank.GroupSize), seed)},
+		{"ranker without flags", b.ranker(ctx, rank.Without(rank.GroupFlags), seed)},
 	}
 	strategies := []strategy{
-		{"best single source chosen by cross-validation", true, func(fold []int) (float64, error) { return b.bestByCV(fold, folds), nil }},
-		{"exact-text vote", false, fixed(b.exact, false, nil)},
-		{"whitespace-normalised vote", false, fixed(b.spaceless, false, nil)},
-		{"syntax clusters, plurality", false, fixed(b.syntactic, false, nil)},
-		{"syntax clusters, plurality, filters", false, fixed(b.syntactic, true, nil)},
-		{"syntax clusters, weighted by agreement (Dawid–Skene)", false, fixed(b.syntactic, false, b.agreement)},
-		{"syntax clusters, weighted by agreement (Dawid–Skene), filters", false, fixed(b.syntactic, true, b.agreementFiltered)},
-		{"no clusters, weighted by outcomes", true, learned(b.alone, false)},
-		{"no clusters, weighted by outcomes, filters", true, learned(b.alone, true)},
-		{"whitespace-normalised clusters, weighted by outcomes", true, learned(b.spaceless, false)},
-		{"syntax clusters, weighted by outcomes", true, learned(b.syntactic, false)},
-		{"syntax clusters, weighted by outcomes, filters", true, learned(b.syntactic, true)},
+		bestByCV,
+		{"exact-text vote", b.voting(ctx, b.exact, false, false)},
+		{"whitespace-normalised vote", b.voting(ctx, b.spaceless, false, false)},
+		{"syntax clusters, plurality", b.voting(ctx, b.syntactic, false, false)},
+		{"syntax clusters, plurality, filters", b.voting(ctx, b.syntactic, true, false)},
+		{"syntax clusters, weighted by agreement (Dawid–Skene)", b.fixed(ctx, b.syntactic, false, b.agreement)},
+		{"syntax clusters, weighted by agreement (Dawid–Skene), filters", b.fixed(ctx, b.syntactic, true, b.agreementFiltered)},
+		{"no clusters, weighted by outcomes", b.voting(ctx, b.alone, false, true)},
+		{"no clusters, weighted by outcomes, filters", b.voting(ctx, b.alone, true, true)},
+		{"whitespace-normalised clusters, weighted by outcomes", b.voting(ctx, b.spaceless, false, true)},
+		{"syntax clusters, weighted by outcomes", b.voting(ctx, b.syntactic, false, true)},
+		trackRecord,
 	}
+	strategies = append(strategies, rankers...)
+	bySplit := map[string][]float64{}
 	for _, s := range strategies {
-		splits := 1
-		if s.learns {
-			splits = repeats
+		splits, err := eachSplit(ctx, repeats, func(r int) (float64, error) {
+			return crossValidate(s.run, allOf(n), foldsOf(n, folds, seed, r), folds)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
-		total := 0.0
-		for r := range splits {
-			got, err := s.run(foldsOf(n, folds, seed, r))
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", s.name, err)
-			}
-			total += got
-		}
-		add(s.name, total/float64(splits))
+		bySplit[s.name] = splits
+		add(s.name, splits)
 	}
-	add("oracle (any candidate resolves)", oracle)
-	return rows, nil
+	for r := range repeats {
+		rep.RankerGain = append(rep.RankerGain, bySplit[rankers[0].name][r]-bySplit[bestByCV.name][r])
+	}
+	menu := append([]strategy{bestByCV, trackRecord}, rankers...)
+	var err error
+	if rep.Nested, err = b.nested(ctx, menu, bySplit, folds, repeats, seed); err != nil {
+		return nil, err
+	}
+	add("strategy chosen inside the training folds (nested)", rep.Nested.Splits)
+	add("oracle (any candidate resolves)", same(oracle))
+	return rep, nil
+}
+
+// strategy is a selection strategy as the bench runs it: run learns what
+// it learns from the instances train and returns the expected number of
+// the instances test it resolves.
+type strategy struct {
+	name string
+	run  func(train, test []int) (float64, error)
+}
+
+// crossValidate sums, over the folds, what run resolves of the instances
+// of a fold after learning from the others; insts are the instances and
+// fold[k] the fold of insts[k].
+func crossValidate(run func(train, test []int) (float64, error), insts, fold []int, folds int) (float64, error) {
+	total := 0.0
+	for k := range folds {
+		var train, test []int
+		for j, i := range insts {
+			if fold[j] == k {
+				test = append(test, i)
+			} else {
+				train = append(train, i)
+			}
+		}
+		if len(test) == 0 {
+			continue
+		}
+		got, err := run(train, test)
+		if err != nil {
+			return 0, err
+		}
+		total += got
+	}
+	return total, nil
+}
+
+func allOf(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
 }
 
 // foldsOf assigns n instances to folds, for split r drawn from seed.
@@ -262,75 +379,75 @@ func foldsOf(n, folds int, seed uint64, r int) []int {
 	return fold
 }
 
-// fromOutcomes weighs sources, for the instances of each fold, by their
-// outcomes on the other folds.
-func (b *benchData) fromOutcomes(fold []int, folds int) weighting {
-	cache := make([]map[string]float64, folds)
-	return func(i int) (map[string]float64, error) {
-		k := fold[i]
-		if cache[k] != nil {
-			return cache[k], nil
-		}
-		records := map[string]vote.Record{}
-		for j, in := range b.insts {
-			if fold[j] == k {
-				continue
+// records are the track records of the sources over the instances
+// listed.
+func (b *benchData) records(insts []int) map[string]vote.Record {
+	records := map[string]vote.Record{}
+	for _, i := range insts {
+		for _, c := range b.insts[i].candidates {
+			r := records[c.From()]
+			if b.right(i, c.ID) == 1 {
+				r.Right++
+			} else {
+				r.Wrong++
 			}
-			for _, c := range in.candidates {
-				r := records[c.From()]
-				if b.right(j, c.ID) == 1 {
-					r.Right++
-				} else {
-					r.Wrong++
-				}
-				records[c.From()] = r
-			}
+			records[c.From()] = r
 		}
-		est, err := vote.Reliability{Options: max(2, len(b.sources))}.FromOutcomes(records)
-		if err != nil {
-			return nil, err
-		}
-		cache[k] = est.VoterWeights
-		return est.VoterWeights, nil
 	}
+	return records
 }
 
-// bestByCV scores picking, for each fold, the candidates of the source
-// that resolved the most instances of the other folds (a tie among
-// sources counting as a random pick).
-func (b *benchData) bestByCV(fold []int, folds int) float64 {
-	total := 0.0
-	for k := range folds {
-		train := map[string]float64{}
-		for i, in := range b.insts {
-			for _, c := range in.candidates {
-				if fold[i] != k {
-					train[c.From()] += b.right(i, c.ID)
-				}
-			}
+// bestSource picks the candidates of the source that resolved the most
+// training instances (a tie among sources counting as a random pick).
+func (b *benchData) bestSource(train, test []int) (float64, error) {
+	scores := map[string]float64{}
+	for _, i := range train {
+		for _, c := range b.insts[i].candidates {
+			scores[c.From()] += b.right(i, c.ID)
 		}
-		picks := bestSources(train)
-		for i, in := range b.insts {
-			for _, c := range in.candidates {
-				if fold[i] == k && slices.Contains(picks, c.From()) {
-					total += b.right(i, c.ID) / float64(len(picks))
-				}
+	}
+	picks := bestSources(scores)
+	total := 0.0
+	for _, i := range test {
+		for _, c := range b.insts[i].candidates {
+			if slices.Contains(picks, c.From()) {
+				total += b.right(i, c.ID) / float64(len(picks))
 			}
 		}
 	}
-	return total
+	return total, nil
 }
 
-// vote scores a syntax vote on every instance from its prepared pool,
-// after the content filter if asked, with the weights w gives it.
-func (b *benchData) vote(ctx context.Context, prep []prepared, filters bool, w weighting) (float64, error) {
-	total := 0.0
-	for i, pr := range prep {
-		weights, err := w(i)
-		if err != nil {
-			return 0, err
+// voting is a syntax vote on the prepared pools, after the content filter
+// if asked, each source weighing its track record over the training
+// instances when weighted is set, else 1.
+func (b *benchData) voting(ctx context.Context, prep []prepared, filters, weighted bool) func(train, test []int) (float64, error) {
+	return func(train, test []int) (float64, error) {
+		var weights map[string]float64
+		if weighted {
+			est, err := vote.Reliability{Options: max(2, len(b.sources))}.FromOutcomes(b.records(train))
+			if err != nil {
+				return 0, err
+			}
+			weights = est.VoterWeights
 		}
+		return b.vote(ctx, prep, test, filters, weights)
+	}
+}
+
+// fixed is a syntax vote with weights learned from no outcome.
+func (b *benchData) fixed(ctx context.Context, prep []prepared, filters bool, weights map[string]float64) func(train, test []int) (float64, error) {
+	return func(_, test []int) (float64, error) { return b.vote(ctx, prep, test, filters, weights) }
+}
+
+// vote scores a syntax vote on the instances listed, from their prepared
+// pools, after the content filter if asked, with the given weights.
+func (b *benchData) vote(ctx context.Context, prep []prepared, insts []int, filters bool, weights map[string]float64) (float64, error) {
+	total := 0.0
+	for _, i := range insts {
+		pr := prep[i]
 		p := pr.pool()
+		var err error
 		if filters {
 			if p, err = filter(ctx, pr); err != nil {
 				return 0, err
@@ -346,9 +463,9 @@ func (b *benchData) vote(ctx context.Context, prep []prepared, filters bool, w w
 }
 
 // expected is the expected outcome of a decision when chance settles
-// what the rules leave open: a tie in the syntax vote goes to one of the
-// tied, and a pool nobody decided (no candidate weighed anything) to any
-// candidate left, uniformly at random.
+// what the rules leave open: a tie in the syntax vote or the ranker's
+// scores goes to one of the tied, and a pool nobody decided (no candidate
+// weighed anything) to any candidate left, uniformly at random.
 func expected(d *selector.Decision, right func(id string) float64) float64 {
 	mean := func(ids []string) float64 {
 		sum := 0.0
@@ -359,6 +476,17 @@ func expected(d *selector.Decision, right func(id string) float64) float64 {
 	}
 	if d.DecidedBy == selector.DecidedByOrder {
 		return mean(left(d))
+	}
+	for _, s := range d.Steps {
+		if s.Stage == "rank" && len(s.Scores) > 0 {
+			var top []string
+			for _, sc := range s.Scores {
+				if sc.Score == s.Scores[0].Score {
+					top = append(top, sc.Candidate)
+				}
+			}
+			return mean(top)
+		}
 	}
 	for _, s := range d.Steps {
 		if s.Stage == "syntax_vote" && s.Vote != nil && len(s.Vote.Tied) > 0 {

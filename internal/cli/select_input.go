@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"reflect"
 	"testing/fstest"
@@ -32,15 +33,20 @@ func decodeBatchLine(data []byte) (batchLine, error) {
 	if err := decodeObject(data, &l); err != nil {
 		return l, err
 	}
+	return l, l.check()
+}
+
+// check reports what a candidate line lacks.
+func (l batchLine) check() error {
 	switch {
 	case l.InstanceID == "":
-		return l, errors.New(`instance_id is missing or empty: name the instance the candidate is for`)
+		return errors.New(`instance_id is missing or empty: name the instance the candidate is for`)
 	case l.CandidateID == "":
-		return l, errors.New(`candidate_id is missing or empty: give every candidate an ID`)
+		return errors.New(`candidate_id is missing or empty: give every candidate an ID`)
 	case l.Patch == nil:
-		return l, errors.New(`patch is missing: give the diff, or "" for an empty patch`)
+		return errors.New(`patch is missing: give the diff, or "" for an empty patch`)
 	}
-	return l, nil
+	return nil
 }
 
 // sourceLine is one original file of an instance.
@@ -50,10 +56,19 @@ type sourceLine struct {
 	Content    *string `json:"content"`
 }
 
-// historyLine is one past outcome of a source.
+// historyLine is one past outcome: of a source, {"source", "resolved"},
+// or of a candidate with its patch, {"instance_id", "candidate_id",
+// "source", "patch", "resolved"} as in a batch, optionally with the
+// candidate's "regressions" (regression tests it broke) and "approval"
+// (the share of judges that approved it, 0 to 1).
 type historyLine struct {
-	Source   string `json:"source"`
-	Resolved *bool  `json:"resolved"`
+	InstanceID  string   `json:"instance_id"`
+	CandidateID string   `json:"candidate_id"`
+	Source      string   `json:"source"`
+	Patch       *string  `json:"patch"`
+	Resolved    *bool    `json:"resolved"`
+	Regressions *int     `json:"regressions"`
+	Approval    *float64 `json:"approval"`
 }
 
 // decodeObject decodes one JSON object into v, naming the problem in the
@@ -172,32 +187,48 @@ type instance struct {
 // readBatch reads a batch file into instances, in order of first
 // appearance.
 func readBatch(path string) ([]*instance, error) {
-	var insts []*instance
-	byID := map[string]*instance{}
-	firstLine := map[[2]string]int{}
+	var g grouping
 	err := eachLine(path, func(n int, data []byte) error {
 		l, err := decodeBatchLine(data)
 		if err != nil {
 			return err
 		}
-		key := [2]string{l.InstanceID, l.CandidateID}
-		if first, dup := firstLine[key]; dup {
-			return fmt.Errorf("candidate %q of instance %q appears again (first on line %d): give each candidate its own ID", l.CandidateID, l.InstanceID, first)
-		}
-		firstLine[key] = n
-		in, ok := byID[l.InstanceID]
-		if !ok {
-			in = &instance{id: l.InstanceID}
-			byID[l.InstanceID] = in
-			insts = append(insts, in)
-		}
-		in.candidates = append(in.candidates, selector.Candidate{ID: l.CandidateID, Source: l.Source, Patch: *l.Patch})
-		return nil
+		_, err = g.add(n, l)
+		return err
 	})
-	if err == nil && len(insts) == 0 {
+	if err == nil && len(g.insts) == 0 {
 		err = fmt.Errorf("%s: no candidates: write one JSON object per line", path)
 	}
-	return insts, err
+	return g.insts, err
+}
+
+// grouping gathers candidate lines into instances, in order of first
+// appearance.
+type grouping struct {
+	insts     []*instance
+	byID      map[string]*instance
+	firstLine map[[2]string]int
+}
+
+// add adds the candidate of line n to its instance and returns the
+// instance.
+func (g *grouping) add(n int, l batchLine) (*instance, error) {
+	if g.byID == nil {
+		g.byID, g.firstLine = map[string]*instance{}, map[[2]string]int{}
+	}
+	key := [2]string{l.InstanceID, l.CandidateID}
+	if first, dup := g.firstLine[key]; dup {
+		return nil, fmt.Errorf("candidate %q of instance %q appears again (first on line %d): give each candidate its own ID", l.CandidateID, l.InstanceID, first)
+	}
+	g.firstLine[key] = n
+	in, ok := g.byID[l.InstanceID]
+	if !ok {
+		in = &instance{id: l.InstanceID}
+		g.byID[l.InstanceID] = in
+		g.insts = append(g.insts, in)
+	}
+	in.candidates = append(in.candidates, selector.Candidate{ID: l.CandidateID, Source: l.Source, Patch: *l.Patch})
+	return in, nil
 }
 
 // readSources reads original files and gives each instance of insts its
@@ -237,31 +268,88 @@ func readSources(path string, insts []*instance) error {
 	return nil
 }
 
-// readHistory reads past outcomes into a track record per source.
-func readHistory(path string) (map[string]vote.Record, error) {
-	records := map[string]vote.Record{}
-	err := eachLine(path, func(_ int, data []byte) error {
+// pastOutcomes is past outcomes: track records, and the pools of the candidate
+// lines with each candidate's outcome and signals.
+type pastOutcomes struct {
+	records map[string]vote.Record // of the lines without a patch
+	pools   []*instance
+	// outcome, regressions and approval by instance and candidate ID.
+	outcome     map[[2]string]bool
+	regressions map[[2]string]int
+	approval    map[[2]string]float64
+}
+
+// allRecords returns each source's track record over every line.
+func (h *pastOutcomes) allRecords() map[string]vote.Record {
+	out := maps.Clone(h.records)
+	for _, in := range h.pools {
+		for _, c := range in.candidates {
+			r := out[c.From()]
+			if h.outcome[[2]string{in.id, c.ID}] {
+				r.Right++
+			} else {
+				r.Wrong++
+			}
+			out[c.From()] = r
+		}
+	}
+	return out
+}
+
+// readHistory reads past outcomes, lines of either kind.
+func readHistory(path string) (*pastOutcomes, error) {
+	h := &pastOutcomes{records: map[string]vote.Record{}, outcome: map[[2]string]bool{},
+		regressions: map[[2]string]int{}, approval: map[[2]string]float64{}}
+	var g grouping
+	err := eachLine(path, func(n int, data []byte) error {
 		var l historyLine
 		if err := decodeObject(data, &l); err != nil {
 			return err
 		}
+		if l.Resolved == nil {
+			return errors.New(`resolved is missing: say whether the patch resolved the instance (true or false)`)
+		}
 		switch {
-		case l.Source == "":
-			return errors.New(`source is missing or empty: name the model or agent`)
-		case l.Resolved == nil:
-			return errors.New(`resolved is missing: say whether the source's patch resolved the instance (true or false)`)
+		case l.InstanceID == "" && l.CandidateID == "" && l.Patch == nil:
+			if l.Source == "" {
+				return errors.New(`source is missing or empty: name the model or agent, or give a candidate line {"instance_id", "candidate_id", "patch", "resolved"}`)
+			}
+			if l.Regressions != nil || l.Approval != nil {
+				return errors.New(`regressions and approval belong to a candidate line: give its instance_id, candidate_id and patch too`)
+			}
+			r := h.records[l.Source]
+			if *l.Resolved {
+				r.Right++
+			} else {
+				r.Wrong++
+			}
+			h.records[l.Source] = r
+			return nil
+		case l.Regressions != nil && *l.Regressions < 0:
+			return fmt.Errorf("regressions is %d: count the regression tests the candidate broke, 0 or more", *l.Regressions)
+		case l.Approval != nil && !(*l.Approval >= 0 && *l.Approval <= 1):
+			return fmt.Errorf("approval is %v: give the share of the judges that approved the candidate, from 0 to 1", *l.Approval)
 		}
-		r := records[l.Source]
-		if *l.Resolved {
-			r.Right++
-		} else {
-			r.Wrong++
+		bl := batchLine{InstanceID: l.InstanceID, CandidateID: l.CandidateID, Source: l.Source, Patch: l.Patch}
+		if err := bl.check(); err != nil {
+			return err
 		}
-		records[l.Source] = r
+		if _, err := g.add(n, bl); err != nil {
+			return err
+		}
+		key := [2]string{l.InstanceID, l.CandidateID}
+		h.outcome[key] = *l.Resolved
+		if l.Regressions != nil {
+			h.regressions[key] = *l.Regressions
+		}
+		if l.Approval != nil {
+			h.approval[key] = *l.Approval
+		}
 		return nil
 	})
-	if err == nil && len(records) == 0 {
+	h.pools = g.insts
+	if err == nil && len(h.records) == 0 && len(h.pools) == 0 {
 		err = fmt.Errorf("%s: no outcomes: write one JSON object per line", path)
 	}
-	return records, err
+	return h, err
 }
