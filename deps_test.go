@@ -57,6 +57,7 @@ var allowed = map[string][]string{
 	"internal/lang":            {},
 	"internal/proc":            {},
 	"internal/gitx":            {},
+	"internal/gittest":         {"internal/gitx"},
 	"internal/cli":             {"*"},
 	"cmd/conclave":             {"internal/cli"},
 	"examples/*":               {"*"},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/conclave-dev/conclave/agent"
 	"github.com/conclave-dev/conclave/agent/mustpatch"
+	"github.com/conclave-dev/conclave/internal/gittest"
 	"github.com/conclave-dev/conclave/llm"
 	"github.com/conclave-dev/conclave/llm/llmtest"
 	"github.com/conclave-dev/conclave/tools"
@@ -48,7 +49,7 @@ func fixScript(t testing.TB) *llmtest.Script {
 }
 
 func TestFixesABug(t *testing.T) {
-	dir, _ := repo(t, map[string]string{"calc.py": buggy, "test_calc.py": testPy})
+	dir, _ := gittest.Repo(t, map[string]string{"calc.py": buggy, "test_calc.py": testPy})
 	model := fixScript(t)
 	var ev events
 	a := &agent.Agent{Name: "coder", Model: model, Tools: coderTools(t, dir, nil), System: "Fix the bug.", Observer: ev.observe}
@@ -92,7 +93,7 @@ func toolNames(req *llm.Request) []string {
 }
 
 func TestEventOrder(t *testing.T) {
-	dir, _ := repo(t, map[string]string{"calc.py": buggy})
+	dir, _ := gittest.Repo(t, map[string]string{"calc.py": buggy})
 	var ev events
 	a := &agent.Agent{
 		Model: llmtest.NewScript(
@@ -183,7 +184,7 @@ func TestInvalidConfig(t *testing.T) {
 }
 
 func TestHooks(t *testing.T) {
-	dir, _ := repo(t, map[string]string{"calc.py": buggy})
+	dir, _ := gittest.Repo(t, map[string]string{"calc.py": buggy})
 	model := llmtest.NewScript(
 		llmtest.CallTools("bash", `{"command":"rm -rf /"}`, "bash", `{"command":"echo hello"}`),
 		llmtest.CallTools("bash", `{"command":"echo secret-ish"}`),
@@ -252,7 +253,7 @@ func TestHookError(t *testing.T) {
 }
 
 func TestMustPatch(t *testing.T) {
-	dir, base := repo(t, map[string]string{"calc.py": buggy, "test_calc.py": testPy})
+	dir, base := gittest.Repo(t, map[string]string{"calc.py": buggy, "test_calc.py": testPy})
 	model := llmtest.NewScript(
 		llmtest.CallTools("task_done", `{"summary":"nothing to do"}`),
 		llmtest.CallTools("str_replace_editor", args(t, map[string]any{"command": "str_replace", "path": "test_calc.py", "old_str": "5)", "new_str": "-1)"})),

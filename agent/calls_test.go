@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/conclave-dev/conclave/agent"
+	"github.com/conclave-dev/conclave/internal/gittest"
 	"github.com/conclave-dev/conclave/llm"
 	"github.com/conclave-dev/conclave/llm/llmtest"
 	"github.com/conclave-dev/conclave/tools"
@@ -73,7 +74,7 @@ func TestParallelCallsRunConcurrentlyAndAnswerInOrder(t *testing.T) {
 }
 
 func TestCallsOfOneFileRunInOrder(t *testing.T) {
-	dir, _ := repo(t, map[string]string{"a.txt": "one\n"})
+	dir, _ := gittest.Repo(t, map[string]string{"a.txt": "one\n"})
 	var seen string
 	guard := func(context.Context, string) (string, error) {
 		seen = readFile(t, dir, "b.txt")

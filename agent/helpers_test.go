@@ -11,40 +11,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/conclave-dev/conclave/agent"
-	"github.com/conclave-dev/conclave/internal/gitx"
 	"github.com/conclave-dev/conclave/tools"
 	"github.com/conclave-dev/conclave/tools/bash"
 	"github.com/conclave-dev/conclave/tools/edit"
 	"github.com/conclave-dev/conclave/tools/think"
 )
-
-// repo makes a git repository holding files in one commit and returns its
-// directory and the commit.
-func repo(t testing.TB, files map[string]string) (string, string) {
-	t.Helper()
-	dir := t.TempDir()
-	git := func(args ...string) string {
-		out, err := gitx.Git(t.Context(), dir, args...)
-		require.NoError(t, err)
-		return out
-	}
-	git("init", "-q", "-b", "main")
-	git("config", "user.email", "test@example.com")
-	git("config", "user.name", "Test")
-	for name, body := range files {
-		writeFile(t, dir, name, body)
-	}
-	git("add", "-A")
-	git("commit", "-q", "-m", "base")
-	return dir, git("rev-parse", "HEAD")[:40]
-}
-
-func writeFile(t testing.TB, dir, name, body string) {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-	require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
-}
 
 func readFile(t testing.TB, dir, name string) string {
 	t.Helper()

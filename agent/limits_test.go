@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/conclave-dev/conclave/agent"
+	"github.com/conclave-dev/conclave/internal/gittest"
 	"github.com/conclave-dev/conclave/llm"
 	"github.com/conclave-dev/conclave/llm/llmtest"
 	"github.com/conclave-dev/conclave/tools"
@@ -95,7 +96,7 @@ func TestTimeLimit(t *testing.T) {
 }
 
 func TestCancelStopsPromptlyAndKillsProcesses(t *testing.T) {
-	dir, _ := repo(t, map[string]string{"a.txt": "a\n"})
+	dir, _ := gittest.Repo(t, map[string]string{"a.txt": "a\n"})
 	fifo := filepath.Join(t.TempDir(), "fifo")
 	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
 	cmd := "sleep 300 & echo $! > " + fifo + "; wait"

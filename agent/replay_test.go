@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/conclave-dev/conclave/agent"
+	"github.com/conclave-dev/conclave/internal/gittest"
 	"github.com/conclave-dev/conclave/llm"
 	"github.com/conclave-dev/conclave/llm/replay"
 	"github.com/conclave-dev/conclave/tools"
@@ -31,14 +32,14 @@ func toolCalls(t *testing.T, run *agent.Run) string {
 
 func TestRecordedRunReplays(t *testing.T) {
 	files := map[string]string{"calc.py": buggy, "test_calc.py": testPy}
-	dir, _ := repo(t, files)
+	dir, _ := gittest.Repo(t, files)
 	var rec bytes.Buffer
 	a := &agent.Agent{Model: llm.Chain(fixScript(t), replay.Record(&rec)), Tools: coderTools(t, dir, nil), System: "Fix the bug."}
 	recorded, err := a.Run(t.Context(), "add(2, 3) returns -1")
 	require.NoError(t, err)
 
 	// The same agent on a fresh checkout, driven by the recording.
-	dir2, _ := repo(t, files)
+	dir2, _ := gittest.Repo(t, files)
 	player, err := replay.Load(bytes.NewReader(rec.Bytes()))
 	require.NoError(t, err)
 	player.Check = true
@@ -55,7 +56,7 @@ func TestRecordedRunReplays(t *testing.T) {
 
 	// An agent that changed (no bash any more) leaves the recorded path:
 	// the replay names where.
-	dir3, _ := repo(t, files)
+	dir3, _ := gittest.Repo(t, files)
 	ws, err := tools.NewLocal(dir3, nil)
 	require.NoError(t, err)
 	set, err := tools.NewSet(edit.New(ws, nil), think.NewTaskDone(nil))

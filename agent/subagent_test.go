@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/conclave-dev/conclave/agent"
+	"github.com/conclave-dev/conclave/internal/gittest"
 	"github.com/conclave-dev/conclave/llm"
 	"github.com/conclave-dev/conclave/llm/llmtest"
 	"github.com/conclave-dev/conclave/tools"
@@ -32,7 +33,7 @@ func withUsage(r llmtest.Reply, in, out int) llmtest.Reply {
 }
 
 func TestSubagentAsTool(t *testing.T) {
-	dir, _ := repo(t, map[string]string{"calc.py": buggy, "test_calc.py": testPy})
+	dir, _ := gittest.Repo(t, map[string]string{"calc.py": buggy, "test_calc.py": testPy})
 	ws, err := tools.NewLocal(dir, nil)
 	require.NoError(t, err)
 	subTools, err := tools.NewSet(edit.New(ws, nil))

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/conclave-dev/conclave/agent"
+	"github.com/conclave-dev/conclave/internal/gittest"
 	"github.com/conclave-dev/conclave/llm"
 )
 
@@ -91,7 +92,7 @@ func bigFile() string {
 
 func TestLongRunFitsASmallWindow(t *testing.T) {
 	const window, steps = 8000, 200
-	dir, _ := repo(t, map[string]string{"big.txt": bigFile()})
+	dir, _ := gittest.Repo(t, map[string]string{"big.txt": bigFile()})
 	model := &provider{window: window, reply: viewer("big.txt", steps)}
 	summ := summarizer(window)
 	var ev events
@@ -132,7 +133,7 @@ func TestLongRunFitsASmallWindow(t *testing.T) {
 
 func TestPromptCacheSurvivesATrim(t *testing.T) {
 	const window, steps = 30000, 50
-	dir, _ := repo(t, map[string]string{"big.txt": bigFile()})
+	dir, _ := gittest.Repo(t, map[string]string{"big.txt": bigFile()})
 	model := &provider{window: window, reply: viewer("big.txt", steps)}
 	var trimSteps []int
 	a := &agent.Agent{
@@ -192,7 +193,7 @@ func contains(xs []int, x int) bool {
 
 func TestContextLengthErrorTrimsAndRetries(t *testing.T) {
 	const window = 6000
-	dir, _ := repo(t, map[string]string{"big.txt": bigFile()})
+	dir, _ := gittest.Repo(t, map[string]string{"big.txt": bigFile()})
 	model := &provider{window: window, reply: viewer("big.txt", 40)}
 	a := &agent.Agent{Model: model, Summarizer: summarizer(window), Tools: coderTools(t, dir, nil)} // window unknown
 	run, err := a.Run(t.Context(), "Read big.txt.")

@@ -18,6 +18,7 @@ import (
 
 	"github.com/conclave-dev/conclave/agent"
 	"github.com/conclave-dev/conclave/agent/coder"
+	"github.com/conclave-dev/conclave/internal/gittest"
 	"github.com/conclave-dev/conclave/internal/gitx"
 	"github.com/conclave-dev/conclave/llm"
 	"github.com/conclave-dev/conclave/llm/llmtest"
@@ -56,30 +57,6 @@ const (
 	newTest = "package stats\n\nimport \"testing\"\n\nfunc TestAverageEmpty(t *testing.T) {\n\tif Average(nil) != 0 {\n\t\tt.Fatal(\"want 0\")\n\t}\n}\n"
 )
 
-func gitRepo(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"config", "user.email", "t@example.com"}, {"config", "user.name", "T"}} {
-		_, err := gitx.Git(t.Context(), dir, args...)
-		require.NoError(t, err)
-	}
-	for name, body := range files {
-		write(t, dir, name, body)
-	}
-	for _, args := range [][]string{{"add", "-A"}, {"commit", "-q", "-m", "base"}} {
-		_, err := gitx.Git(t.Context(), dir, args...)
-		require.NoError(t, err)
-	}
-	return dir
-}
-
-func write(t *testing.T, dir, name, body string) {
-	t.Helper()
-	p := filepath.Join(dir, filepath.FromSlash(name))
-	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-	require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
-}
-
 // expectedPatch makes the edits (content, or "" to delete) in a worktree
 // of repo's HEAD and returns its patch: what a Coder making them must
 // return, byte for byte.
@@ -92,7 +69,7 @@ func expectedPatch(t *testing.T, repo string, edits map[string]string) string {
 		if body == "" {
 			require.NoError(t, os.Remove(filepath.Join(w.Dir, name)))
 		} else {
-			write(t, w.Dir, name, body)
+			gittest.Write(t, w.Dir, name, body)
 		}
 	}
 	p, err := w.Patch(t.Context(), nil)
@@ -143,7 +120,7 @@ func titler() *llmtest.Script {
 }
 
 func TestCoderPatchIsExact(t *testing.T) {
-	repo := gitRepo(t, module)
+	repo, _ := gittest.Repo(t, module)
 	worktrees := t.TempDir()
 	model := fixer()
 	c := &coder.Coder{Agent: agent.Agent{Model: model, ModelName: "model-a"}}
@@ -172,7 +149,7 @@ func TestCoderPatchIsExact(t *testing.T) {
 }
 
 func TestCoderKeepScratch(t *testing.T) {
-	repo := gitRepo(t, module)
+	repo, _ := gittest.Repo(t, module)
 	c := &coder.Coder{Agent: agent.Agent{Model: fixer(), ModelName: "model-a"}, KeepScratch: true}
 	res := c.Run(t.Context(), coder.Repo{Dir: repo, WorktreeDir: t.TempDir()}, "fix it")
 	require.NoError(t, res.Err)
@@ -183,8 +160,8 @@ func TestCoderKeepScratch(t *testing.T) {
 // Two Coders on one repository at once, sharing one code knowledge graph:
 // exact patches each, the user's checkout untouched, no worktree left.
 func TestRunAllInParallel(t *testing.T) {
-	repo := gitRepo(t, module)
-	write(t, repo, "report/report.go", "package report\n// the user's own unfinished edit\n")
+	repo, _ := gittest.Repo(t, module)
+	gittest.Write(t, repo, "report/report.go", "package report\n// the user's own unfinished edit\n")
 	before := state(t, repo)
 	worktrees := t.TempDir()
 	graphs := &ckg.Shared{}
@@ -213,7 +190,7 @@ func TestRunAllInParallel(t *testing.T) {
 // One Coder panicking and one hanging past its time limit cost the third
 // nothing.
 func TestRunAllSurvivesPanicAndHang(t *testing.T) {
-	repo := gitRepo(t, module)
+	repo, _ := gittest.Repo(t, module)
 	worktrees := t.TempDir()
 	panics := llmtest.NewScript(
 		llmtest.CallTools("str_replace_editor", args(map[string]any{"command": "create", "path": "half.go", "file_text": "package stats\n"})),
@@ -246,7 +223,7 @@ func TestRunAllSurvivesPanicAndHang(t *testing.T) {
 }
 
 func TestRunAllCancelled(t *testing.T) {
-	repo := gitRepo(t, module)
+	repo, _ := gittest.Repo(t, module)
 	worktrees := t.TempDir()
 	ctx, cancel := context.WithCancelCause(t.Context())
 	stopper := llmtest.NewScript(
@@ -266,7 +243,7 @@ func TestRunAllCancelled(t *testing.T) {
 }
 
 func TestCoderTaskDoneNeedsAPatch(t *testing.T) {
-	repo := gitRepo(t, module)
+	repo, _ := gittest.Repo(t, module)
 	model := llmtest.NewScript(
 		llmtest.CallTools("task_done", `{}`),
 		llmtest.CallTools("str_replace_editor", args(map[string]any{"command": "str_replace", "path": "stats/stats.go", "old_str": buggy, "new_str": fixed})),

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/conclave-dev/conclave/agent/coder"
+	"github.com/conclave-dev/conclave/internal/gittest"
 )
 
 func TestLevels(t *testing.T) {
@@ -22,7 +23,7 @@ func TestLevels(t *testing.T) {
 		"build.gradle.kts": "java {\n    sourceCompatibility = JavaVersion.VERSION_1_8\n    toolchain { languageVersion = JavaLanguageVersion.of(21) }\n}\n",
 	}
 	for name, body := range files {
-		write(t, dir, name, body)
+		gittest.Write(t, dir, name, body)
 	}
 	var got []string
 	for _, l := range coder.Levels(dir) {

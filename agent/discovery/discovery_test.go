@@ -11,6 +11,7 @@ import (
 	"github.com/conclave-dev/conclave/agent"
 	"github.com/conclave-dev/conclave/agent/discovery"
 	"github.com/conclave-dev/conclave/agent/mustpatch"
+	"github.com/conclave-dev/conclave/internal/gittest"
 	"github.com/conclave-dev/conclave/llm"
 	"github.com/conclave-dev/conclave/llm/llmtest"
 	"github.com/conclave-dev/conclave/tools"
@@ -43,7 +44,7 @@ func mustJSON(t *testing.T, v any) string {
 // back the expected files with reasons; the subagent's tokens count in
 // the Coder's usage and its trajectory nests under the Coder's.
 func TestCoderCallsDiscovery(t *testing.T) {
-	dir, base := repo(t, shop)
+	dir, base := gittest.Repo(t, shop)
 	ws, err := tools.NewLocal(dir, nil)
 	require.NoError(t, err)
 	defer ws.Close()
@@ -133,7 +134,7 @@ func TestCoderCallsDiscovery(t *testing.T) {
 // A subagent that runs out of steps gives the Coder an error result with
 // the files the location stage pointed at.
 func TestDiscoveryOutOfSteps(t *testing.T) {
-	dir, _ := repo(t, shop)
+	dir, _ := gittest.Repo(t, shop)
 	ws, err := tools.NewLocal(dir, nil)
 	require.NoError(t, err)
 	defer ws.Close()

@@ -2,14 +2,8 @@ package discovery_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/require"
-
-	"github.com/conclave-dev/conclave/internal/gitx"
 	"github.com/conclave-dev/conclave/llm"
 	"github.com/conclave-dev/conclave/llm/llmtest"
 )
@@ -47,29 +41,6 @@ const issue = "`total()` takes the discount twice for orders over 100; `discount
 	"  File \"/home/user/shop/app/main.py\", line 5, in main\n" +
 	"  File \"/home/user/shop/app/orders.py\", line 6, in total\n" +
 	"AssertionError: 120.0 != 135\n"
-
-// repo makes a git repository of files and returns its directory and
-// commit.
-func repo(t *testing.T, files map[string]string) (string, string) {
-	t.Helper()
-	dir := t.TempDir()
-	git := func(args ...string) string {
-		out, err := gitx.Git(context.Background(), dir, args...)
-		require.NoError(t, err)
-		return out
-	}
-	git("init", "-q", "-b", "main")
-	git("config", "user.email", "test@example.com")
-	git("config", "user.name", "Test")
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
-	}
-	git("add", "-A")
-	git("commit", "-q", "-m", "base")
-	return dir, strings.TrimSpace(git("rev-parse", "HEAD"))
-}
 
 func withUsage(r llmtest.Reply, in, out int) llmtest.Reply {
 	return func(ctx context.Context, req *llm.Request) (*llm.Response, error) {

@@ -18,7 +18,7 @@ import (
 
 	"github.com/conclave-dev/conclave/agent"
 	"github.com/conclave-dev/conclave/agent/judge"
-	"github.com/conclave-dev/conclave/internal/gitx"
+	"github.com/conclave-dev/conclave/internal/gittest"
 	"github.com/conclave-dev/conclave/llm"
 	"github.com/conclave-dev/conclave/llm/llmtest"
 	"github.com/conclave-dev/conclave/selector"
@@ -56,15 +56,8 @@ type project struct {
 
 func newProject(t *testing.T) *project {
 	t.Helper()
-	dir := t.TempDir()
-	git(t, dir, "init", "-q", "-b", "main")
-	git(t, dir, "config", "user.email", "test@example.com")
-	git(t, dir, "config", "user.name", "Test")
-	writeFile(t, dir, "calc.py", calcPy)
-	writeFile(t, dir, "test_calc.py", testPy)
-	git(t, dir, "add", "-A")
-	git(t, dir, "commit", "-q", "-m", "base")
-	p := &project{dir: dir, base: strings.TrimSpace(git(t, dir, "rev-parse", "HEAD")), worktrees: t.TempDir()}
+	dir, base := gittest.Repo(t, map[string]string{"calc.py": calcPy, "test_calc.py": testPy})
+	p := &project{dir: dir, base: base, worktrees: t.TempDir()}
 	t.Cleanup(func() { p.assertClean(t) })
 	return p
 }
@@ -98,16 +91,16 @@ func (p *project) assertClean(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, entries, "worktrees left behind")
 	assert.Empty(t, children(t), "processes left behind")
-	list := git(t, p.dir, "worktree", "list", "--porcelain")
+	list := gittest.Git(t, p.dir, "worktree", "list", "--porcelain")
 	assert.Equal(t, 1, strings.Count(list, "worktree "), "the repository still lists worktrees:\n%s", list)
 }
 
 // patch returns the diff that changes calc.py to src.
 func (p *project) patch(t *testing.T, src string) string {
 	t.Helper()
-	writeFile(t, p.dir, "calc.py", src)
-	d := git(t, p.dir, "diff")
-	git(t, p.dir, "checkout", "--", ".")
+	gittest.Write(t, p.dir, "calc.py", src)
+	d := gittest.Git(t, p.dir, "diff")
+	gittest.Git(t, p.dir, "checkout", "--", ".")
 	return d
 }
 
@@ -130,18 +123,6 @@ func (p *project) judge(name string, model llm.Model) *judge.Judge {
 		Base:      p.base,
 		Worktrees: p.worktrees,
 	}
-}
-
-func git(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	out, err := gitx.Git(context.Background(), dir, args...)
-	require.NoError(t, err)
-	return out
-}
-
-func writeFile(t *testing.T, dir, name, body string) {
-	t.Helper()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644))
 }
 
 // approve is the arguments of an approval submit: a vote per candidate

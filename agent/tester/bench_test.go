@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/conclave-dev/conclave/agent/tester"
+	"github.com/conclave-dev/conclave/internal/gittest"
 	"github.com/conclave-dev/conclave/internal/gitx"
 	"github.com/conclave-dev/conclave/selector"
 )
@@ -38,7 +39,7 @@ func benchModule() map[string]string {
 // The ratio of the two ns/op is the Tester's overhead.
 func BenchmarkTesterOverhead(b *testing.B) {
 	files := benchModule()
-	repo := gitRepo(b, files)
+	repo, _ := gittest.Repo(b, files)
 	var candidates []selector.Candidate
 	for i := range 5 {
 		candidates = append(candidates, selector.Candidate{ID: fmt.Sprint("c", i), Patch: patchOf(b, repo, map[string]string{

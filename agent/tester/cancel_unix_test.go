@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/conclave-dev/conclave/agent/tester"
+	"github.com/conclave-dev/conclave/internal/gittest"
 	"github.com/conclave-dev/conclave/selector"
 )
 
@@ -23,7 +24,7 @@ import (
 func TestTesterCancelled(t *testing.T) {
 	fifo := filepath.Join(t.TempDir(), "started")
 	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
-	repo := gitRepo(t, map[string]string{"a.txt": "a\n"})
+	repo, _ := gittest.Repo(t, map[string]string{"a.txt": "a\n"})
 	slow := selector.Candidate{ID: "slow", Patch: patchOf(t, repo, map[string]string{"slow": "1\n"})}
 	worktrees := t.TempDir()
 	ctx, cancel := context.WithCancelCause(t.Context())

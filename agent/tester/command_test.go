@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/conclave-dev/conclave/agent/tester"
+	"github.com/conclave-dev/conclave/internal/gittest"
 	"github.com/conclave-dev/conclave/selector"
 )
 
@@ -22,7 +23,7 @@ fail=""
 printf '<testsuite><testcase classname="values" name="is_one">%s</testcase><testcase classname="values" name="always"/></testsuite>' "$fail" > "$CONCLAVE_JUNIT_DIR/values.xml"
 `,
 	}
-	repo := gitRepo(t, files)
+	repo, _ := gittest.Repo(t, files)
 	candidates := []selector.Candidate{
 		{ID: "harmless", Patch: patchOf(t, repo, map[string]string{"notes.txt": "more notes\n"})},
 		{ID: "breaker", Patch: patchOf(t, repo, map[string]string{"value.txt": "2\n"})},
@@ -52,7 +53,7 @@ printf '<testsuite><testcase classname="values" name="is_one">%s</testcase><test
 }
 
 func TestTesterNothingToTest(t *testing.T) {
-	repo := gitRepo(t, map[string]string{"README": "hi\n"})
+	repo, _ := gittest.Repo(t, map[string]string{"README": "hi\n"})
 	tst := &tester.Tester{Repo: repo, WorktreeDir: t.TempDir()}
 	c := selector.Candidate{ID: "docs", Patch: patchOf(t, repo, map[string]string{"README": "hello\n"})}
 	report, err := tst.Check(t.Context(), "", []selector.Candidate{c})
@@ -71,7 +72,7 @@ func TestTesterErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "not in a git working tree")
 	// A command that cannot run on the original code leaves nothing to
 	// compare against: an error naming the command.
-	repo := gitRepo(t, map[string]string{"a": "a\n"})
+	repo, _ := gittest.Repo(t, map[string]string{"a": "a\n"})
 	_, err = (&tester.Tester{Repo: repo, WorktreeDir: t.TempDir(), Command: "echo no such tool >&2; exit 127"}).Plan(t.Context(), "", nil)
 	assert.ErrorContains(t, err, "no such tool")
 }
@@ -80,7 +81,7 @@ func TestTesterErrors(t *testing.T) {
 // this process.
 func TestTesterCommandSeesNoSecret(t *testing.T) {
 	t.Setenv("EXAMPLE_API_KEY", "sk-this-must-not-leak-0123456789")
-	repo := gitRepo(t, map[string]string{"a.txt": "a\n"})
+	repo, _ := gittest.Repo(t, map[string]string{"a.txt": "a\n"})
 	tst := &tester.Tester{Repo: repo, WorktreeDir: t.TempDir(), Command: `echo "key=[$EXAMPLE_API_KEY]"; test -z "$EXAMPLE_API_KEY"`}
 	plan, err := tst.Plan(t.Context(), "", nil)
 	require.NoError(t, err)

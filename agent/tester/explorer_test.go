@@ -9,6 +9,7 @@ import (
 
 	"github.com/conclave-dev/conclave/agent"
 	"github.com/conclave-dev/conclave/agent/tester"
+	"github.com/conclave-dev/conclave/internal/gittest"
 	"github.com/conclave-dev/conclave/llm/llmtest"
 	"github.com/conclave-dev/conclave/tools/ckg"
 )
@@ -17,7 +18,7 @@ import (
 // code knowledge graph, then proposes a test the deterministic rules do
 // not find; the two discoveries merge.
 func TestExplorerComposes(t *testing.T) {
-	repo := gitRepo(t, goModule)
+	repo, _ := gittest.Repo(t, goModule)
 	fix := patchOf(t, repo, map[string]string{
 		"stats/stats.go": strings.Replace(goModule["stats/stats.go"], "return Sum(xs) / len(xs) }",
 			"if len(xs) == 0 {\n\t\treturn 0\n\t}\n\treturn Sum(xs) / len(xs) }", 1),
@@ -57,7 +58,7 @@ func TestExplorerComposes(t *testing.T) {
 }
 
 func TestExplorerWithoutProposal(t *testing.T) {
-	repo := gitRepo(t, goModule)
+	repo, _ := gittest.Repo(t, goModule)
 	model := llmtest.NewScript(llmtest.Say("I think the tests are fine."))
 	explorer := &tester.Explorer{Agent: agent.Agent{Model: model, MaxNudges: -1}}
 	// Alone, a failing explorer fails the plan; beside the deterministic

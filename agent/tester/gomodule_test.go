@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/conclave-dev/conclave/agent/tester"
+	"github.com/conclave-dev/conclave/internal/gittest"
 	"github.com/conclave-dev/conclave/selector"
 )
 
@@ -97,7 +98,7 @@ func TestLine(t *testing.T) {
 }
 
 func TestTesterGoModule(t *testing.T) {
-	repo := gitRepo(t, goModule)
+	repo, _ := gittest.Repo(t, goModule)
 	before := repoState(t, repo)
 	worktrees := t.TempDir()
 
@@ -167,7 +168,7 @@ func TestTesterGoModule(t *testing.T) {
 // The tester as the selector's regression stage: the breaker is dropped
 // from a full selection, the flaky test blames nobody.
 func TestTesterInSelection(t *testing.T) {
-	repo := gitRepo(t, goModule)
+	repo, _ := gittest.Repo(t, goModule)
 	fix := patchOf(t, repo, map[string]string{
 		"stats/stats.go": strings.Replace(goModule["stats/stats.go"], "return Sum(xs) / len(xs) }",
 			"if len(xs) == 0 {\n\t\treturn 0\n\t}\n\treturn Sum(xs) / len(xs) }", 1),

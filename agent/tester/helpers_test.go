@@ -11,38 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/conclave-dev/conclave/internal/gittest"
 	"github.com/conclave-dev/conclave/internal/gitx"
 )
-
-// gitRepo makes a git repository with files committed and returns its
-// directory.
-func gitRepo(t testing.TB, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	git(t, dir, "init", "-q", "-b", "main")
-	git(t, dir, "config", "user.email", "test@example.com")
-	git(t, dir, "config", "user.name", "Test")
-	for name, body := range files {
-		writeFile(t, dir, name, body)
-	}
-	git(t, dir, "add", "-A")
-	git(t, dir, "commit", "-q", "-m", "base")
-	return dir
-}
-
-func git(t testing.TB, dir string, args ...string) string {
-	t.Helper()
-	out, err := gitx.Git(t.Context(), dir, args...)
-	require.NoError(t, err)
-	return out
-}
-
-func writeFile(t testing.TB, dir, name, body string) {
-	t.Helper()
-	p := filepath.Join(dir, filepath.FromSlash(name))
-	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-	require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
-}
 
 // patchOf returns the patch that makes edits to the repository's HEAD:
 // a file's new content, or "" to delete it.
@@ -56,7 +27,7 @@ func patchOf(t testing.TB, repo string, edits map[string]string) string {
 			require.NoError(t, os.Remove(filepath.Join(w.Dir, filepath.FromSlash(name))))
 			continue
 		}
-		writeFile(t, w.Dir, name, body)
+		gittest.Write(t, w.Dir, name, body)
 	}
 	p, err := w.Patch(t.Context(), nil)
 	require.NoError(t, err)
@@ -67,9 +38,9 @@ func patchOf(t testing.TB, repo string, edits map[string]string) string {
 // repoState is what of a user's repository the tester must leave alone.
 func repoState(t testing.TB, dir string) string {
 	t.Helper()
-	return git(t, dir, "status", "--porcelain=v2", "--branch", "--untracked-files=all") +
-		git(t, dir, "stash", "list") + git(t, dir, "worktree", "list", "--porcelain") +
-		git(t, dir, "for-each-ref")
+	return gittest.Git(t, dir, "status", "--porcelain=v2", "--branch", "--untracked-files=all") +
+		gittest.Git(t, dir, "stash", "list") + gittest.Git(t, dir, "worktree", "list", "--porcelain") +
+		gittest.Git(t, dir, "for-each-ref")
 }
 
 // checkNoProcessIn fails if a process still runs in a directory under

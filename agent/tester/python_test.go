@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/conclave-dev/conclave/agent/tester"
+	"github.com/conclave-dev/conclave/internal/gittest"
 	"github.com/conclave-dev/conclave/selector"
 )
 
@@ -100,7 +101,7 @@ func TestTesterPython(t *testing.T) {
 	} {
 		t.Run(runner.name, func(t *testing.T) {
 			py := pythonWith(t, runner.pytest)
-			repo := gitRepo(t, pyPackage)
+			repo, _ := gittest.Repo(t, pyPackage)
 			before := repoState(t, repo)
 			worktrees := t.TempDir()
 			candidates := []selector.Candidate{

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/conclave-dev/conclave/internal/gittest"
 	"github.com/conclave-dev/conclave/internal/gitx"
 )
 
@@ -24,21 +25,7 @@ var testerRepo = map[string]string{
 
 func newTesterRepo(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	git := func(args ...string) {
-		_, err := gitx.Git(t.Context(), dir, args...)
-		require.NoError(t, err)
-	}
-	git("init", "-q", "-b", "main")
-	git("config", "user.email", "t@example.com")
-	git("config", "user.name", "T")
-	for name, body := range testerRepo {
-		p := filepath.Join(dir, name)
-		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
-	}
-	git("add", "-A")
-	git("commit", "-q", "-m", "base")
+	dir, _ := gittest.Repo(t, testerRepo)
 	return dir
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/conclave-dev/conclave/internal/gittest"
 	"github.com/conclave-dev/conclave/internal/gitx"
 )
 
@@ -18,7 +19,7 @@ func benchRepo(b *testing.B) string {
 			files[fmt.Sprintf("pkg%02d/file%02d.go", d, f)] = fmt.Sprintf("package pkg%02d\n\nfunc F%02d() int { return %d }\n", d, f, f)
 		}
 	}
-	dir, _ := repo(b, files)
+	dir, _ := gittest.Repo(b, files)
 	return dir
 }
 

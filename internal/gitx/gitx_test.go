@@ -8,46 +8,19 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/conclave-dev/conclave/internal/gittest"
 	"github.com/conclave-dev/conclave/internal/gitx"
 )
 
-// repo makes a git repository with files committed, returning its directory
-// and the commit.
-func repo(t testing.TB, files map[string]string) (string, string) {
-	t.Helper()
-	dir := t.TempDir()
-	run := func(args ...string) string {
-		out, err := gitx.Git(t.Context(), dir, args...)
-		require.NoError(t, err)
-		return out
-	}
-	run("init", "-q", "-b", "main")
-	run("config", "user.email", "test@example.com")
-	run("config", "user.name", "Test")
-	for name, body := range files {
-		write(t, dir, name, body)
-	}
-	run("add", "-A")
-	run("commit", "-q", "-m", "base")
-	return dir, run("rev-parse", "HEAD")[:40]
-}
-
-func write(t testing.TB, dir, name, body string) {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-	require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
-}
-
 func TestDiff(t *testing.T) {
-	dir, base := repo(t, map[string]string{
+	dir, base := gittest.Repo(t, map[string]string{
 		"a.go":       "package a\n",
 		"gone.go":    "package a\n// gone\n",
 		".gitignore": "*.log\n",
 	})
-	write(t, dir, "a.go", "package a\n\nfunc A() {}\n")
-	write(t, dir, "sub/new file.go", "package sub\n")
-	write(t, dir, "debug.log", "ignored\n")
+	gittest.Write(t, dir, "a.go", "package a\n\nfunc A() {}\n")
+	gittest.Write(t, dir, "sub/new file.go", "package sub\n")
+	gittest.Write(t, dir, "debug.log", "ignored\n")
 	require.NoError(t, os.Remove(filepath.Join(dir, "gone.go")))
 	statusBefore, err := gitx.Git(t.Context(), dir, "status", "--porcelain")
 	require.NoError(t, err)
@@ -75,13 +48,13 @@ func TestDiff(t *testing.T) {
 }
 
 func TestDiffEmptyAndBinary(t *testing.T) {
-	dir, base := repo(t, map[string]string{"a.txt": "a\n"})
+	dir, base := gittest.Repo(t, map[string]string{"a.txt": "a\n"})
 	p, err := gitx.Diff(t.Context(), dir, base)
 	require.NoError(t, err)
 	assert.Empty(t, p.Diff)
 	assert.Empty(t, p.Files)
 
-	write(t, dir, "blob.bin", "\x00\x01\x02")
+	gittest.Write(t, dir, "blob.bin", "\x00\x01\x02")
 	p, err = gitx.Diff(t.Context(), dir, base)
 	require.NoError(t, err)
 	assert.Equal(t, []gitx.File{{Path: "blob.bin", Status: gitx.Added, Binary: true}}, p.Files)
@@ -89,7 +62,7 @@ func TestDiffEmptyAndBinary(t *testing.T) {
 }
 
 func TestDiffBadBase(t *testing.T) {
-	dir, _ := repo(t, map[string]string{"a.txt": "a\n"})
+	dir, _ := gittest.Repo(t, map[string]string{"a.txt": "a\n"})
 	_, err := gitx.Diff(t.Context(), dir, "no-such-rev")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "no-such-rev")

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/conclave-dev/conclave/internal/gittest"
 	"github.com/conclave-dev/conclave/internal/gitx"
 )
 
@@ -45,18 +46,18 @@ func stateOf(t *testing.T, dir string) userState {
 // second branch, a staged change, an unstaged one and an untracked file.
 func busyRepo(t *testing.T) (dir, base string) {
 	t.Helper()
-	dir, base = repo(t, map[string]string{"a.go": "package a\n", "b.go": "package a\n\nvar B = 1\n"})
+	dir, base = gittest.Repo(t, map[string]string{"a.go": "package a\n", "b.go": "package a\n\nvar B = 1\n"})
 	run := func(args ...string) {
 		_, err := gitx.Git(t.Context(), dir, args...)
 		require.NoError(t, err)
 	}
-	write(t, dir, "a.go", "package a\n// stashed\n")
+	gittest.Write(t, dir, "a.go", "package a\n// stashed\n")
 	run("stash", "push", "-q")
 	run("branch", "feature")
-	write(t, dir, "b.go", "package a\n\nvar B = 2\n")
+	gittest.Write(t, dir, "b.go", "package a\n\nvar B = 2\n")
 	run("add", "b.go")
-	write(t, dir, "a.go", "package a\n// unstaged\n")
-	write(t, dir, "notes.txt", "untracked\n")
+	gittest.Write(t, dir, "a.go", "package a\n// unstaged\n")
+	gittest.Write(t, dir, "notes.txt", "untracked\n")
 	return dir, base
 }
 
@@ -77,8 +78,8 @@ func TestWorktreeLeavesUserRepoAlone(t *testing.T) {
 	assert.Equal(t, "package a\n\nvar B = 1\n", string(got))
 	assert.NoFileExists(t, filepath.Join(w.Dir, "notes.txt"))
 
-	write(t, w.Dir, "a.go", "package a\n\nfunc A() {}\n")
-	write(t, w.Dir, "c.go", "package a\n")
+	gittest.Write(t, w.Dir, "a.go", "package a\n\nfunc A() {}\n")
+	gittest.Write(t, w.Dir, "c.go", "package a\n")
 	p, err := w.Patch(t.Context(), nil)
 	require.NoError(t, err)
 	assert.Len(t, p.Files, 2)
@@ -91,7 +92,7 @@ func TestWorktreeLeavesUserRepoAlone(t *testing.T) {
 }
 
 func TestWorktreePatch(t *testing.T) {
-	repoDir, base := repo(t, map[string]string{
+	repoDir, base := gittest.Repo(t, map[string]string{
 		"calc.go":   "package calc\n",
 		"old.go":    "package calc\n// old\n",
 		"logo.png":  "\x89PNG\x00\x01",
@@ -100,10 +101,10 @@ func TestWorktreePatch(t *testing.T) {
 	w, err := gitx.AddWorktree(t.Context(), repoDir, base, &gitx.WorktreeOptions{Dir: t.TempDir()})
 	require.NoError(t, err)
 	defer w.Close()
-	write(t, w.Dir, "calc.go", "package calc\n\nfunc Add(a, b int) int { return a + b }\n")
-	write(t, w.Dir, "add_test.go", "package calc\n")
-	write(t, w.Dir, "reproduce.py", "print(1)\n")
-	write(t, w.Dir, "logo.png", "\x89PNG\x00\x02")
+	gittest.Write(t, w.Dir, "calc.go", "package calc\n\nfunc Add(a, b int) int { return a + b }\n")
+	gittest.Write(t, w.Dir, "add_test.go", "package calc\n")
+	gittest.Write(t, w.Dir, "reproduce.py", "print(1)\n")
+	gittest.Write(t, w.Dir, "logo.png", "\x89PNG\x00\x02")
 	require.NoError(t, os.Remove(filepath.Join(w.Dir, "old.go")))
 
 	noScratch := func(f gitx.File) bool { return f.Path != "reproduce.py" }
@@ -130,7 +131,7 @@ func TestWorktreePatch(t *testing.T) {
 }
 
 func TestWorktreeApplyRefused(t *testing.T) {
-	repoDir, base := repo(t, map[string]string{"a.txt": "one\n"})
+	repoDir, base := gittest.Repo(t, map[string]string{"a.txt": "one\n"})
 	w, err := gitx.AddWorktree(t.Context(), repoDir, base, &gitx.WorktreeOptions{Dir: t.TempDir()})
 	require.NoError(t, err)
 	defer w.Close()
@@ -145,7 +146,7 @@ func TestWorktreeApplyRefused(t *testing.T) {
 }
 
 func TestWorktreeRemovedAfterPanicAndCancel(t *testing.T) {
-	repoDir, _ := repo(t, map[string]string{"a.txt": "a\n"})
+	repoDir, _ := gittest.Repo(t, map[string]string{"a.txt": "a\n"})
 	before := stateOf(t, repoDir)
 	dir := t.TempDir()
 
@@ -155,7 +156,7 @@ func TestWorktreeRemovedAfterPanicAndCancel(t *testing.T) {
 		w, err := gitx.AddWorktree(t.Context(), repoDir, "HEAD", &gitx.WorktreeOptions{Dir: dir})
 		require.NoError(t, err)
 		defer w.Close()
-		write(t, w.Dir, "a.txt", "changed\n")
+		gittest.Write(t, w.Dir, "a.txt", "changed\n")
 		panic("agent panicked")
 	}()
 	assert.Equal(t, "agent panicked", panicked)
@@ -177,13 +178,13 @@ func TestWorktreeRemovedAfterPanicAndCancel(t *testing.T) {
 }
 
 func TestSweepAfterCrash(t *testing.T) {
-	repoDir, _ := repo(t, map[string]string{"a.txt": "a\n"})
+	repoDir, _ := gittest.Repo(t, map[string]string{"a.txt": "a\n"})
 	before := stateOf(t, repoDir)
 	dir := t.TempDir()
 
 	// Someone else's .lock file and a live worktree are left alone.
-	write(t, dir, "other.lock", "not ours\n")
-	write(t, dir, "other/file", "kept\n")
+	gittest.Write(t, dir, "other.lock", "not ours\n")
+	gittest.Write(t, dir, "other/file", "kept\n")
 	live, err := gitx.AddWorktree(t.Context(), repoDir, "HEAD", &gitx.WorktreeOptions{Dir: dir, Label: "live"})
 	require.NoError(t, err)
 	defer live.Close()
@@ -225,7 +226,7 @@ func TestSweepAfterCrash(t *testing.T) {
 }
 
 func TestAddWorktreeErrors(t *testing.T) {
-	repoDir, _ := repo(t, map[string]string{"a.txt": "a\n"})
+	repoDir, _ := gittest.Repo(t, map[string]string{"a.txt": "a\n"})
 	dir := t.TempDir()
 	_, err := gitx.AddWorktree(t.Context(), repoDir, "no-such-rev", &gitx.WorktreeOptions{Dir: dir})
 	require.ErrorContains(t, err, `base "no-such-rev" is not a commit`)
@@ -240,7 +241,7 @@ func TestAddWorktreeErrors(t *testing.T) {
 // fails reading a worktree another add is still writing, so gitx runs
 // those commands one at a time.
 func TestWorktreesConcurrently(t *testing.T) {
-	repoDir, _ := repo(t, map[string]string{"a.txt": "a\n"})
+	repoDir, _ := gittest.Repo(t, map[string]string{"a.txt": "a\n"})
 	dir := t.TempDir()
 	var wg sync.WaitGroup
 	errs := make([]error, 8)
@@ -251,7 +252,7 @@ func TestWorktreesConcurrently(t *testing.T) {
 				errs[i] = err
 				return
 			}
-			write(t, w.Dir, "a.txt", "changed\n")
+			gittest.Write(t, w.Dir, "a.txt", "changed\n")
 			errs[i] = w.Close()
 		})
 	}
