@@ -26,7 +26,7 @@ const module = "github.com/conclave-dev/conclave"
 // tools or agent; llm imports nothing of ours but internal plumbing.
 // Every package must appear here, so a new package is placed on purpose.
 var allowed = map[string][]string{
-	".":                        {"llm", "tools", "agent", "selector", "vote", "internal/*"},
+	".":                        {"llm", "tools", "tools/*", "agent", "agent/*", "selector", "selector/*", "vote", "internal/*"},
 	"llm":                      {},
 	"llm/llmtest":              {"llm"},
 	"llm/replay":               {"llm"},
