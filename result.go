@@ -60,11 +60,12 @@ func (a *Attempt) cost() float64 {
 
 // summary says in a few words how the attempt ended.
 func (a *Attempt) summary() string {
+	failure, _, _ := strings.Cut(a.Error, "\n") // a panic's stack stays in the record
 	switch {
 	case a.Error != "" && strings.TrimSpace(a.Candidate.Patch) == "":
-		return a.Error + " (no patch)"
+		return failure + " (no patch)"
 	case a.Error != "":
-		return a.Error + " (patch kept)"
+		return failure + " (patch kept)"
 	case strings.TrimSpace(a.Candidate.Patch) == "":
 		return "no patch"
 	}
