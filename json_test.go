@@ -13,8 +13,8 @@ import (
 
 	"github.com/conclave-dev/conclave"
 	"github.com/conclave-dev/conclave/agent"
-	"github.com/conclave-dev/conclave/agent/tester"
 	"github.com/conclave-dev/conclave/agent/discovery"
+	"github.com/conclave-dev/conclave/agent/tester"
 	"github.com/conclave-dev/conclave/llm"
 	"github.com/conclave-dev/conclave/selector"
 	"github.com/conclave-dev/conclave/selector/syntax"
