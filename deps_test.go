@@ -56,6 +56,7 @@ var allowed = map[string][]string{
 	"internal/lang":            {},
 	"internal/proc":            {},
 	"internal/gitx":            {},
+	"config":                   {".", "agent", "agent/*", "llm", "llm/*", "tools", "tools/*", "selector", "vote"},
 	"internal/cli":             {"*"},
 	"cmd/conclave":             {"internal/cli"},
 	"examples/*":               {"*"},
