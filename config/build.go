@@ -38,7 +38,7 @@ type Options struct {
 	// serve the run again offline. "{task}" in it is the task's ID.
 	Record string
 	// Warn receives warnings, such as a sandbox that cannot run; nil
-	// discards them.
+	// writes them to standard error.
 	Warn func(string)
 	// Sandboxed, if set, is told whether agents will run in a sandbox.
 	Sandboxed *bool
@@ -167,7 +167,9 @@ func (b *builder) sandbox() (func(string) (tools.Workspace, error), error) {
 func (b *builder) warn(s string) {
 	if b.opts.Warn != nil {
 		b.opts.Warn(s)
+		return
 	}
+	fmt.Fprintln(os.Stderr, "conclave: warning:", s)
 }
 
 func (b *builder) coder(cd Coder) (*coder.Coder, error) {
