@@ -121,3 +121,31 @@ func TestPipelineRun(t *testing.T) {
 	}
 	assert.Equal(t, []string{"content_filter", "apply_check", "regression", "syntax_cluster", "syntax_vote"}, stages)
 }
+
+// A Pipeline or a task that cannot run is refused before anything starts,
+// naming the field to fix.
+func TestPipelineChecks(t *testing.T) {
+	repo := gitRepo(t, project)
+	judgeFunc := selector.JudgeFunc(nil)
+	for _, c := range []struct {
+		name string
+		p    *conclave.Pipeline
+		task conclave.Task
+		want string
+	}{
+		{"no coder", &conclave.Pipeline{}, conclave.Task{Repo: repo, Issue: issue}, "Pipeline.Coders is empty"},
+		{"no model", &conclave.Pipeline{Coders: []*coder.Coder{{ID: "a"}}}, conclave.Task{Repo: repo, Issue: issue}, "Pipeline.Coders[0].Agent.Model is nil"},
+		{"same IDs", &conclave.Pipeline{Coders: []*coder.Coder{scripted("a"), scripted("a")}}, conclave.Task{Repo: repo, Issue: issue}, `Pipeline.Coders[0] and [1] are both "a"`},
+		{"bad ID", &conclave.Pipeline{Coders: []*coder.Coder{scripted("a/b")}}, conclave.Task{Repo: repo, Issue: issue}, `the ID "a/b" cannot name a file`},
+		{"unknown verifier", &conclave.Pipeline{Coders: []*coder.Coder{scripted("a")}, Verifier: "v"}, conclave.Task{Repo: repo, Issue: issue}, `Pipeline.Verifier "v" is not a judge`},
+		{"verifier cannot verify", &conclave.Pipeline{Coders: []*coder.Coder{scripted("a")}, Judges: map[string]selector.Judge{"v": judgeFunc}, Verifier: "v"},
+			conclave.Task{Repo: repo, Issue: issue}, `Pipeline.Verifier "v" cannot verify`},
+		{"no issue", &conclave.Pipeline{Coders: []*coder.Coder{scripted("a")}}, conclave.Task{Repo: repo}, "Task.Issue is empty"},
+		{"no commit", &conclave.Pipeline{Coders: []*coder.Coder{scripted("a")}}, conclave.Task{Repo: repo, Base: "nope", Issue: issue}, `Task.Base "nope" is not a commit`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := c.p.Open(t.Context(), c.task, t.TempDir())
+			assert.ErrorContains(t, err, c.want)
+		})
+	}
+}

@@ -172,7 +172,7 @@ func sumBy(us []Usage, key func(Usage) Usage) []Usage {
 // Finish makes the Result from the run directory's records, the last
 // round's decision deciding, and writes it with the winning patch
 // (result.json, patch.diff). The first round must have its decision.
-func (j *Job) Finish(ctx context.Context) (*Result, error) {
+func (j *Job) Finish(_ context.Context) (*Result, error) {
 	res := &Result{Task: j.task, Dir: string(j.dir)}
 	var usage []Usage
 	add := func(stage string, m map[string]llm.Totals) {
@@ -238,7 +238,7 @@ func (j *Job) Finish(ctx context.Context) (*Result, error) {
 	if err := j.dir.writeFile(patchFile, []byte(res.Patch)); err != nil {
 		return nil, err
 	}
-	return res, ctx.Err()
+	return res, nil
 }
 
 // patchOf returns the patch of candidate id among the rounds' attempts.

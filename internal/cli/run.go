@@ -15,6 +15,7 @@ import (
 
 	"github.com/conclave-dev/conclave"
 	"github.com/conclave-dev/conclave/config"
+	"github.com/conclave-dev/conclave/internal/gitx"
 )
 
 const runUsage = `--repo DIR --issue FILE|- [--config FILE] [--out DIR] [--base REV] [--id ID] [--record DIR] [--json]
@@ -103,6 +104,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	task := conclave.Task{ID: *id, Repo: *repo, Base: *base, Issue: issue}
+	// The default run directory is named after the commit, not "HEAD",
+	// so a new commit starts a new run.
+	if commit, err := gitx.Git(ctx, *repo, "rev-parse", "--verify", "--quiet", *base+"^{commit}"); err == nil {
+		task.Base = strings.TrimSpace(commit)
+	}
 	if task.ID == "" {
 		task.ID = taskID(task)
 	}
