@@ -148,3 +148,19 @@ func TestPredictedRepairsACutLine(t *testing.T) {
 	_, err = predicted(p)
 	assert.ErrorContains(t, err, "p.jsonl:1 is not a prediction")
 }
+
+// The SWE-bench Verified instances file, where the shared benchmark data is
+// at hand, reads whole.
+func TestReadSWEBenchVerified(t *testing.T) {
+	const file = "../../../shared/bench/swebench-verified/instances.jsonl"
+	if _, err := os.Stat(file); err != nil {
+		t.Skipf("the benchmark data is not here (%v); it lives beside the repository in ../shared/bench", err)
+	}
+	got, err := readInstances(file)
+	require.NoError(t, err)
+	assert.Len(t, got, 500)
+	for _, in := range got {
+		assert.Regexp(t, `^[0-9a-f]{40}$`, in.Base, in.ID)
+		assert.NotEmpty(t, in.Problem, in.ID)
+	}
+}
