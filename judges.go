@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -75,6 +76,12 @@ func (j *Job) placeJudges() map[string]*recorded {
 // roles returns the selection's roles for round.
 func (j *Job) roles(tests selector.TestRunner) Roles {
 	r := Roles{Judges: map[string]selector.Judge{}, Tests: tests}
+	if t := j.p.Tester; t != nil {
+		r.TestParallel = t.Parallel
+		if r.TestParallel == 0 {
+			r.TestParallel = max(1, runtime.GOMAXPROCS(0)/2)
+		}
+	}
 	for name, rj := range j.judge {
 		r.Judges[name] = rj
 	}

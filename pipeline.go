@@ -105,8 +105,11 @@ type Roles struct {
 	Judges map[string]selector.Judge
 	// Verifier is the Pipeline's verifier; nil when there is none.
 	Verifier selector.Verifier
-	// Tests runs the Tester's plan; nil without a Tester.
-	Tests selector.TestRunner
+	// Tests runs the Tester's plan; nil without a Tester. TestParallel is
+	// how many candidates it tests at once: the Tester's Parallel, or
+	// half the processors.
+	Tests        selector.TestRunner
+	TestParallel int
 }
 
 // DefaultStages is the seeds' chain: the content filter, the apply check,
@@ -116,7 +119,7 @@ type Roles struct {
 func DefaultStages(r Roles) []selector.Stage {
 	st := []selector.Stage{selector.ContentFilter{}, selector.ApplyCheck{}}
 	if r.Tests != nil {
-		st = append(st, selector.Regression{Runner: r.Tests})
+		st = append(st, selector.Regression{Runner: r.Tests, Parallel: r.TestParallel})
 	}
 	st = append(st, selector.SyntaxCluster{}, selector.SyntaxVote{Strategy: vote.Majority{}, Verifier: r.Verifier})
 	if len(r.Judges) > 0 {

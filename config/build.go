@@ -442,7 +442,7 @@ func (s Selector) stages(r conclave.Roles, hasTester bool) []selector.Stage {
 		case "apply_check":
 			out = append(out, selector.ApplyCheck{})
 		case "regression":
-			out = append(out, selector.Regression{Runner: r.Tests, Fewest: s.Fewest, Parallel: s.TestParallel})
+			out = append(out, selector.Regression{Runner: r.Tests, Fewest: s.Fewest, Parallel: r.TestParallel})
 		case "weigh":
 			out = append(out, selector.Weigh{SourceWeights: s.SourceWeights})
 		case "syntax_cluster":

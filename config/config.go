@@ -206,9 +206,6 @@ type Selector struct {
 	// Fewest keeps the candidates with the fewest regressions when none
 	// passes the tests, instead of all.
 	Fewest bool `yaml:"fewest"`
-	// TestParallel is how many candidates the regression stage tests at
-	// once; 0 is one.
-	TestParallel int `yaml:"test_parallel"`
 }
 
 // Criterion is a standard the panel judges by.
@@ -491,8 +488,8 @@ func (c *Config) checkSelector(judges []string, bad func(field, format string, a
 	if v := s.Verifier; v != "" && v != "none" && !slices.Contains(judges, v) {
 		bad("selector.verifier", "%q is not a judge; judges: %s (or none)", v, strings.Join(judges, ", "))
 	}
-	if s.MaxRounds < 0 || s.Timeout < 0 || s.TestParallel < 0 {
-		bad("selector", "max_rounds, timeout and test_parallel must not be negative")
+	if s.MaxRounds < 0 || s.Timeout < 0 {
+		bad("selector", "max_rounds and timeout must not be negative")
 	}
 	for i, cr := range s.Criteria {
 		if cr.Name == "" || cr.Question == "" {
