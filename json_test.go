@@ -11,8 +11,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/conclave-dev/conclave"
 	"github.com/conclave-dev/conclave/agent"
 	"github.com/conclave-dev/conclave/agent/discovery"
+	"github.com/conclave-dev/conclave/agent/tester"
 	"github.com/conclave-dev/conclave/llm"
 	"github.com/conclave-dev/conclave/selector"
 	"github.com/conclave-dev/conclave/selector/rank"
@@ -24,6 +26,10 @@ import (
 // reports. Add a type here when it starts being written; the types it
 // holds are checked with it.
 var serialised = []any{
+	// conclave: the run directory's records and the progress events
+	conclave.Task{}, conclave.Attempt{}, conclave.Result{}, conclave.Event{},
+	// agent/tester: plans and results are kept in run directories
+	tester.Plan{}, tester.Result{},
 	// llm: requests and responses are recorded (llm/replay) and traced
 	llm.Request{}, llm.Response{}, llm.Event{}, llm.Totals{}, llm.Price{},
 	// agent: runs, their events and trajectories

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -42,6 +43,16 @@ type Repo struct {
 	Graphs *ckg.Shared
 	// Bash configures each Coder's shell; nil means its defaults.
 	Bash *bash.Options
+	// Workspace makes the workspace of a Coder's worktree, such as a
+	// bwrap sandbox, since the Coder runs the project's code; nil means
+	// tools.NewLocal. A workspace that is an io.Closer is closed before
+	// its worktree is removed.
+	Workspace func(dir string) (tools.Workspace, error)
+	// Patch, if set, is applied to each worktree before the Coder starts,
+	// so that the Coder continues from it (a refinement round starts
+	// from the Coder's earlier candidate); the candidate is still the
+	// whole change against Base.
+	Patch string
 }
 
 // Coder is Trae's Coder agent: a model with str_replace_editor, bash,
@@ -120,6 +131,12 @@ func (c *Coder) Run(ctx context.Context, repo Repo, issue string) (res Result) {
 		return res
 	}
 	defer w.Close()
+	if repo.Patch != "" {
+		if err := w.Apply(ctx, repo.Patch); err != nil {
+			res.Err = fmt.Errorf("coder %s: the starting patch: %w", id, err)
+			return res
+		}
+	}
 	// The patch is read whatever happens to the run, a panic included.
 	defer func() {
 		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), patchTimeout)
@@ -148,11 +165,16 @@ func (c *Coder) id() string {
 
 // run runs the agent in w; an error is set unless it ended with task_done.
 func (c *Coder) run(ctx context.Context, repo Repo, w *gitx.Worktree, issue string) (*agent.Run, error) {
-	set, err := c.tools(ctx, repo, w)
+	ws, err := workspace(repo, w.Dir)
 	if err != nil {
 		return nil, err
 	}
-	defer set.Close()
+	defer closeWorkspace(ws)
+	set, err := c.tools(ctx, repo, w, ws)
+	if err != nil {
+		return nil, err
+	}
+	defer set.Close() // before the workspace
 	a := c.Agent
 	a.Tools = set
 	if a.System == "" {
@@ -171,12 +193,22 @@ func (c *Coder) run(ctx context.Context, repo Repo, w *gitx.Worktree, issue stri
 	return run, nil
 }
 
-// tools builds the Coder's tools for the worktree w.
-func (c *Coder) tools(ctx context.Context, repo Repo, w *gitx.Worktree) (*tools.Set, error) {
-	ws, err := tools.NewLocal(w.Dir, nil)
-	if err != nil {
-		return nil, err
+// workspace makes the workspace of the worktree at dir.
+func workspace(repo Repo, dir string) (tools.Workspace, error) {
+	if repo.Workspace != nil {
+		return repo.Workspace(dir)
 	}
+	return tools.NewLocal(dir, nil)
+}
+
+func closeWorkspace(ws tools.Workspace) {
+	if c, ok := ws.(io.Closer); ok {
+		c.Close()
+	}
+}
+
+// tools builds the Coder's tools for the worktree w, working in ws.
+func (c *Coder) tools(ctx context.Context, repo Repo, w *gitx.Worktree, ws tools.Workspace) (*tools.Set, error) {
 	shell, err := bash.New(ws, repo.Bash)
 	if err != nil {
 		return nil, err

@@ -23,6 +23,7 @@ import (
 	"github.com/conclave-dev/conclave/llm"
 	"github.com/conclave-dev/conclave/llm/llmtest"
 	"github.com/conclave-dev/conclave/selector"
+	"github.com/conclave-dev/conclave/tools"
 	"github.com/conclave-dev/conclave/tools/ckg"
 )
 
@@ -299,4 +300,61 @@ func checkNoProcessIn(t *testing.T, dir string) {
 			assert.False(t, strings.HasPrefix(cwd, dir), "process %s still runs in %s", e.Name(), cwd)
 		}
 	}
+}
+
+// A Coder given a starting patch continues from it, and its candidate is
+// the whole change against the base: the starting patch and its own edits.
+func TestCoderStartsFromPatch(t *testing.T) {
+	repo, _ := gittest.Repo(t, module)
+	start := expectedPatch(t, repo, map[string]string{"stats/stats.go": strings.Replace(module["stats/stats.go"], buggy, fixed, 1)})
+	model := llmtest.NewScript(
+		llmtest.CallTools("str_replace_editor", args(map[string]any{"command": "create", "path": "stats/average_test.go", "file_text": newTest})),
+		llmtest.CallTools("task_done", `{}`),
+	)
+	res := (&coder.Coder{Agent: agent.Agent{Model: model}}).Run(t.Context(), coder.Repo{Dir: repo, WorktreeDir: t.TempDir(), Patch: start}, "fix")
+	require.NoError(t, res.Err)
+	assert.Equal(t, expectedPatch(t, repo, map[string]string{
+		"stats/stats.go":        strings.Replace(module["stats/stats.go"], buggy, fixed, 1),
+		"stats/average_test.go": newTest,
+	}), res.Candidate.Patch)
+
+	bad := (&coder.Coder{ID: "x", Agent: agent.Agent{Model: llmtest.NewScript()}}).Run(t.Context(),
+		coder.Repo{Dir: repo, WorktreeDir: t.TempDir(), Patch: strings.Replace(start, "len(xs)", "len(ys)", -1)}, "fix")
+	assert.ErrorContains(t, bad.Err, "coder x: the starting patch")
+}
+
+// The Coder's tools work in the workspace Repo.Workspace makes, which is
+// closed after the run.
+func TestCoderWorkspace(t *testing.T) {
+	repo, _ := gittest.Repo(t, module)
+	var made []*closeCounter
+	mk := func(dir string) (tools.Workspace, error) {
+		l, err := tools.NewLocal(dir, &tools.LocalOptions{Env: []string{"CONCLAVE_WS=mine"}})
+		if err != nil {
+			return nil, err
+		}
+		c := &closeCounter{Local: l}
+		made = append(made, c)
+		return c, nil
+	}
+	model := llmtest.NewScript(
+		llmtest.CallTools("bash", args(map[string]any{"command": "echo ws=$CONCLAVE_WS"})),
+		llmtest.CallTools("str_replace_editor", args(map[string]any{"command": "str_replace", "path": "stats/stats.go", "old_str": buggy, "new_str": fixed})),
+		llmtest.CallTools("task_done", `{}`),
+	)
+	res := (&coder.Coder{Agent: agent.Agent{Model: model}}).Run(t.Context(), coder.Repo{Dir: repo, WorktreeDir: t.TempDir(), Workspace: mk}, "fix")
+	require.NoError(t, res.Err)
+	assert.Contains(t, res.Run.Steps[0].Tools[0].Content, "ws=mine")
+	require.Len(t, made, 1)
+	assert.Equal(t, 1, made[0].closed)
+}
+
+type closeCounter struct {
+	*tools.Local
+	closed int
+}
+
+func (c *closeCounter) Close() error {
+	c.closed++
+	return c.Local.Close()
 }

@@ -2,6 +2,7 @@ package tester
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -105,12 +106,29 @@ func (p *Plan) RunTests(ctx context.Context, patch string) (selector.TestResults
 	if err != nil {
 		return nil, err
 	}
+	return p.outcomes(ts), nil
+}
+
+// TestResults returns a candidate's Result, made by [Plan.Check] with this
+// plan, as [Plan.RunTests] would have answered for its patch: so a result
+// kept from an earlier check serves a selection without running again.
+// A Result with an Error is that error.
+func (p *Plan) TestResults(r Result) (selector.TestResults, error) {
+	if r.Error != "" {
+		return nil, errors.New(r.Error)
+	}
+	return p.outcomes(r.Tests), nil
+}
+
+// outcomes returns the tests' results, flaky tests left out.
+func (p *Plan) outcomes(ts []Test) selector.TestResults {
+	res := selector.TestResults{}
 	for _, t := range ts {
 		if !p.flaky[t.Name] {
 			res[t.Name] = t.Outcome == Pass
 		}
 	}
-	return res, nil
+	return res
 }
 
 // Check runs every candidate's patch (see [Plan.Run]), Tester.Parallel at

@@ -164,6 +164,37 @@ func (t *Tester) Plan(ctx context.Context, issue string, patches []string) (*Pla
 	return p, nil
 }
 
+// Restore returns a plan that [Tester.Plan] made and that was read back
+// from its JSON, ready to check candidates without discovering tests or
+// running the baseline again, so a run interrupted after its baseline
+// resumes without it. Its suites and baseline are used as they are: t must
+// be configured as the Tester that made it (the same repository and
+// base). saved is not modified.
+func (t *Tester) Restore(saved *Plan) (*Plan, error) {
+	cfg, err := t.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if saved == nil {
+		return nil, errors.New("tester: Restore: no plan given")
+	}
+	for _, s := range saved.Suites {
+		if err := s.Validate(); err != nil {
+			return nil, fmt.Errorf("tester: Restore: %w", err)
+		}
+	}
+	p := &Plan{Suites: saved.Suites, Dropped: saved.Dropped, Notes: saved.Notes, Baseline: saved.Baseline,
+		t: cfg, runner: runner{python: cfg.Python, workspace: cfg.Workspace},
+		kept: map[string]bool{}, flaky: map[string]bool{}}
+	for _, n := range saved.Baseline.Kept {
+		p.kept[n] = true
+	}
+	for _, n := range saved.Baseline.Flaky {
+		p.flaky[n] = true
+	}
+	return p, nil
+}
+
 // discover fills p.Suites (and p.base) from the discoverers.
 func (p *Plan) discover(ctx context.Context, issue string, patches []string) error {
 	w, err := p.t.worktree(ctx, "tester-discovery")

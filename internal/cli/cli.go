@@ -20,9 +20,12 @@ type command struct {
 
 // commands lists the subcommands in the order help shows them.
 var commands = []command{
+	{name: "run", summary: "run the whole pipeline on one issue: Coders, Tester, selection, refinement", run: runRun},
+	{name: "swebench", summary: "run the pipeline on SWE-bench instances and write a predictions file", run: runSWEBench},
 	{name: "ckg", summary: "index a repository and query its code knowledge graph", run: runCKG},
 	{name: "select", summary: "select one patch per instance from a batch of candidates; bench strategies", run: runSelect},
 	{name: "tester", summary: "run the project's relevant tests on patches and drop those that break one", run: runTester},
+	{name: "version", summary: "print Conclave's version", run: runVersion},
 }
 
 // usageError reports bad command-line arguments; it exits with status 2.
@@ -33,7 +36,9 @@ func (e *usageError) Error() string { return e.msg }
 func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
 
 // Main runs conclave with args (without the program name) and returns the
-// process exit status: 0 on success, 1 on failure, 2 on a usage error.
+// process exit status: 0 on success, 1 on failure, 2 on a usage error,
+// and a command's own status (conclave run: 3 when no Coder produced a
+// candidate).
 // "conclave help COMMAND" prints a command's help on stdout.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 2 && args[0] == "help" {
@@ -62,6 +67,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		err := c.run(ctx, args[1:], stdout, stderr)
 		var ue *usageError
+		var ee *exitError
 		switch {
 		case err == nil:
 			return 0
@@ -70,6 +76,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		case errors.As(err, &ue):
 			fmt.Fprintf(stderr, "conclave %s: %v\n", c.name, err)
 			return 2
+		case errors.As(err, &ee):
+			fmt.Fprintf(stderr, "conclave %s: %v\n", c.name, err)
+			return ee.code
 		default:
 			fmt.Fprintf(stderr, "conclave %s: %v\n", c.name, err)
 			return 1
@@ -83,7 +92,7 @@ func help(w io.Writer) {
 	fmt.Fprintln(w, "Conclave selects one patch among many by syntax voting and judges.")
 	fmt.Fprintln(w, "\nUsage: conclave <command> [arguments]\n\nCommands:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'conclave help <command>' or 'conclave <command> -h' for a command's flags.")
 }

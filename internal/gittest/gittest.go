@@ -3,6 +3,7 @@
 package gittest
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,10 +30,11 @@ func Repo(t testing.TB, files map[string]string) (dir, commit string) {
 }
 
 // Git runs git with args in dir and returns its output, failing the test
-// if git fails.
+// if git fails. It may be called from a cleanup function, after the
+// test's context is done.
 func Git(t testing.TB, dir string, args ...string) string {
 	t.Helper()
-	out, err := gitx.Git(t.Context(), dir, args...)
+	out, err := gitx.Git(context.Background(), dir, args...)
 	if err != nil {
 		t.Fatalf("git %s: %v", strings.Join(args, " "), err)
 	}

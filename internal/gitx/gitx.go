@@ -248,14 +248,28 @@ func scratchIndex(ctx context.Context, dir string) (string, func(), error) {
 	}
 	cleanup := func() { os.RemoveAll(tmp) }
 	index := filepath.Join(tmp, "index")
-	data, err := os.ReadFile(strings.TrimSpace(out))
+	orig := strings.TrimSpace(out)
+	data, err := os.ReadFile(orig)
 	switch {
 	case errors.Is(err, os.ErrNotExist): // a repository with nothing staged yet
 	case err != nil:
 		cleanup()
 		return "", nil, fmt.Errorf("gitx: reading the index: %w", err)
 	default:
-		if err := os.WriteFile(index, data, 0o600); err != nil {
+		err := os.WriteFile(index, data, 0o600)
+		// The copy keeps the index's modification time: git re-reads a
+		// file whose timestamp is not older than the index's ("racily
+		// clean"), since an edit made in the same clock tick as the
+		// checkout keeps the stat data the index holds. A copy made later
+		// would make git trust that stat data and miss such an edit.
+		var st os.FileInfo
+		if err == nil {
+			st, err = os.Stat(orig)
+		}
+		if err == nil {
+			err = os.Chtimes(index, st.ModTime(), st.ModTime())
+		}
+		if err != nil {
 			cleanup()
 			return "", nil, fmt.Errorf("gitx: %w", err)
 		}
