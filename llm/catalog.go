@@ -43,11 +43,13 @@ var catalog = map[string]ModelInfo{
 	"claude-haiku-5-5":  {1_000_000, Price{Input: 0.1, Output: 0.5, CacheRead: 0.01, CacheWrite: 0.125}}, // prompts up to 100K tokens; 5× above
 	"claude-haiku-4-5":  {200_000, Price{Input: 1, Output: 5, CacheRead: 0.1, CacheWrite: 1.25}},
 	// OpenAI (developers.openai.com/api/docs/pricing). Cached input is a
-	// cache read. GPT-6 and GPT-5.6 list cache writes at 1.25× input; older
-	// models do not charge for them. Prompts over 272K input tokens cost 2×
-	// input and 1.5× output on GPT-5.4 and later.
+	// cache read. GPT-6 and GPT-5.6 list cache writes at 1.25× input (from
+	// GPT-6.1 on, the 30-minute write; a 12-hour write costs twice that);
+	// older models do not charge for them. Prompts over 272K input tokens
+	// cost 2× input and 1.5× output on GPT-5.4 and later.
 	"gpt-6.2-astra": {1_050_000, Price{Input: 8, Output: 40, CacheRead: 0.4, CacheWrite: 10}},
 	"gpt-6.2-sol":   {1_050_000, Price{Input: 2, Output: 10, CacheRead: 0.1, CacheWrite: 2.5}},
+	"gpt-6.1-terra": {1_050_000, Price{Input: 1, Output: 5, CacheRead: 0.05, CacheWrite: 1.25}},
 	"gpt-6.1-sol":   {1_050_000, Price{Input: 2, Output: 10, CacheRead: 0.1, CacheWrite: 2.5}},
 	"gpt-6-astra":   {1_050_000, Price{Input: 10, Output: 50, CacheRead: 1, CacheWrite: 12.5}},
 	"gpt-6-sol":     {1_050_000, Price{Input: 2, Output: 10, CacheRead: 0.2, CacheWrite: 2.5}},

@@ -26,6 +26,7 @@ func TestLookup(t *testing.T) {
 		{"gpt-5.6-sol", 1_050_000, 5, 0.5, true},
 		{"gpt-5.6-sol-2026-07-09", 1_050_000, 5, 0.5, true},
 		{"gpt-6.1-sol", 1_050_000, 2, 0.1, true},
+		{"gpt-6.1-terra", 1_050_000, 1, 0.05, true},
 		// One or two digits after a dash are a version, not a date.
 		{"claude-fable-5-1", 1_000_000, 10, 0.25, true},
 		{"claude-fable-5-1-20260901", 1_000_000, 10, 0.25, true},
