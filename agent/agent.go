@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/conclave-dev/conclave/llm"
@@ -51,8 +50,8 @@ type Agent struct {
 	// catalog, and an unknown window is learnt from the first
 	// context-length error.
 	Window int
-	// Prices add to and override the catalog's prices (by model name or
-	// prefix, as [llm.Meter.Prices]) for costs and Limits.Dollars.
+	// Prices add to and override the catalog's prices (by model name, as
+	// [llm.Meter.Prices] matches them) for costs and Limits.Dollars.
 	Prices map[string]llm.Price
 
 	// ToolTimeout bounds each tool call; 0 means DefaultToolTimeout. A call
@@ -153,24 +152,9 @@ func (a *Agent) validate(prices map[string]llm.Price) error {
 		if a.ModelName == "" {
 			return fmt.Errorf("agent %s: Limits.Dollars needs ModelName to price the calls before they are made; set ModelName", a.name())
 		}
-		if _, ok := lookupPrice(prices, a.ModelName); !ok {
+		if _, ok := llm.FindPrice(prices, a.ModelName); !ok {
 			return fmt.Errorf("agent %s: Limits.Dollars is set but model %q has no price; add it to Prices", a.name(), a.ModelName)
 		}
 	}
 	return nil
-}
-
-// lookupPrice finds model's price by exact name or longest prefix, as
-// [llm.Meter] does.
-func lookupPrice(prices map[string]llm.Price, model string) (llm.Price, bool) {
-	if p, ok := prices[model]; ok {
-		return p, true
-	}
-	best, found := "", false
-	for name := range prices {
-		if strings.HasPrefix(model, name) && len(name) > len(best) {
-			best, found = name, true
-		}
-	}
-	return prices[best], found
 }

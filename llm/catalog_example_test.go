@@ -7,8 +7,12 @@ import (
 )
 
 func ExampleLookup() {
-	info, ok := llm.Lookup("claude-sonnet-4-5-20250929") // a dated name finds its family
+	info, ok := llm.Lookup("claude-sonnet-4-5-20250929") // a dated name finds its model
 	fmt.Println(ok, info.Window, info.Price.Input, info.Price.CacheRead)
+	info, ok = llm.Lookup("claude-sonnet-4-5@20250929") // so does a Vertex AI name
+	fmt.Println(ok, info.Window, info.Price.Input, info.Price.CacheRead)
+	_, ok = llm.Lookup("gpt-5.4-pro") // a variant the catalog does not name is not gpt-5.4
+	fmt.Println(ok)
 
 	// Prices for a Meter: the catalog's, with your own on top.
 	prices := llm.DefaultPrices()
@@ -17,5 +21,7 @@ func ExampleLookup() {
 	fmt.Println(meter.Spent().Calls)
 	// Output:
 	// true 200000 3 0.3
+	// true 200000 3 0.3
+	// false
 	// 0
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"iter"
 	"maps"
-	"strings"
 	"sync"
 )
 
@@ -36,8 +35,8 @@ type Totals struct {
 	Calls int     `json:"calls"`
 	Usage Usage   `json:"usage"`
 	Cost  float64 `json:"cost"`
-	// Unpriced counts the calls whose model had no entry in Prices; they
-	// cost nothing in Cost.
+	// Unpriced counts the calls whose model had no price in Prices; they
+	// cost nothing in Cost, which is then a lower bound.
 	Unpriced int `json:"unpriced,omitempty"`
 }
 
@@ -60,9 +59,16 @@ func (t Totals) add(u Usage, cost float64, priced bool) Totals {
 // complete and are counted, so concurrent callers may overshoot a budget by
 // what their in-flight calls cost.
 type Meter struct {
-	// Prices maps model names to prices. A model is priced by its exact name
-	// or else by the longest key that prefixes it, so "claude-sonnet-4-5"
-	// prices "claude-sonnet-4-5-20250929".
+	// Prices maps model names to prices. A model is priced by the rule of
+	// [Lookup]: by its exact name, or else by the longest key it continues
+	// with a snapshot suffix only, so "claude-sonnet-4-5" prices
+	// "claude-sonnet-4-5-20250929" and "claude-sonnet-4-5@20250929" but
+	// "gpt-5" prices neither "gpt-5.6-sol" nor "gpt-5-mini".
+	//
+	// A model with no price is visible, never silently free: with a dollar
+	// budget, a request naming it is refused before it is sent, and a call
+	// whose model (as the provider reports it) has no price is counted in
+	// [Totals.Unpriced] at no cost.
 	Prices map[string]Price
 	Budget Budget
 
@@ -174,16 +180,15 @@ func (mt *Meter) record(req *Request, model string, u Usage) {
 	mt.totals[model] = mt.totals[model].add(u, p.Cost(u), priced)
 }
 
-// price looks model up by exact name, then by longest prefix.
+// price looks model up in mt.Prices.
 func (mt *Meter) price(model string) (Price, bool) {
-	if p, ok := mt.Prices[model]; ok {
-		return p, true
-	}
-	best, found := "", false
-	for name := range mt.Prices {
-		if strings.HasPrefix(model, name) && len(name) > len(best) {
-			best, found = name, true
-		}
-	}
-	return mt.Prices[best], found
+	return FindPrice(mt.Prices, model)
+}
+
+// FindPrice returns the price prices holds for model by the rule of
+// [Lookup]: model's exact name, or else the longest key that model
+// continues with a snapshot suffix only. A [Meter] prices its calls with it.
+func FindPrice(prices map[string]Price, model string) (Price, bool) {
+	name, ok := matchModel(prices, model)
+	return prices[name], ok
 }
