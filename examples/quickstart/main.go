@@ -28,6 +28,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/conclave-dev/conclave"
 	"github.com/conclave-dev/conclave/agent"
@@ -146,12 +147,16 @@ func report(w io.Writer, t team, res *conclave.Result) error {
 	fmt.Fprintf(w, "Conclave quickstart, %s models.\n\nIssue: %s\n\n", models, strings.ReplaceAll(issue, "\n", "\n       "))
 	for _, rd := range res.Rounds {
 		fmt.Fprintf(w, "Round %d candidates:\n", rd.N)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, a := range rd.Attempts {
 			state := string(a.Reason)
 			if a.Error != "" {
 				state = "failed: " + firstLine(a.Error)
 			}
-			fmt.Fprintf(w, "  %-8s %-18s %-10s %2d steps  %s\n", a.Candidate.ID, a.Model, state, a.Steps, changes(a.Candidate.Patch))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%d steps\t%s\n", a.Candidate.ID, a.Model, state, a.Steps, changes(a.Candidate.Patch))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
 		}
 		fmt.Fprintln(w)
 		if err := rd.Decision.Explain(w); err != nil {
@@ -163,11 +168,15 @@ func report(w io.Writer, t team, res *conclave.Result) error {
 		fmt.Fprintf(w, "Refinement ran because %s; the winner went from %s to %s (changed: %v).\n\n", strings.Join(rf.Why, "; "), rf.Before, rf.After, rf.Changed)
 	}
 	fmt.Fprintln(w, "Cost:")
-	fmt.Fprintf(w, "  %-14s %-18s %6s %8s %9s\n", "stage", "model", "calls", "tokens", "dollars")
+	mw := len("model")
 	for _, u := range res.Usage {
-		fmt.Fprintf(w, "  %-14s %-18s %6d %8d %9.4f\n", u.Stage, u.Model, u.Calls, u.Tokens, u.Cost)
+		mw = max(mw, len(u.Model))
 	}
-	fmt.Fprintf(w, "  %-14s %-18s %6s %8s %9.4f\n\n", "total", "", "", "", res.Cost())
+	fmt.Fprintf(w, "  %-14s %-*s %6s %8s %9s\n", "stage", mw, "model", "calls", "tokens", "dollars")
+	for _, u := range res.Usage {
+		fmt.Fprintf(w, "  %-14s %-*s %6d %8d %9.4f\n", u.Stage, mw, u.Model, u.Calls, u.Tokens, u.Cost)
+	}
+	fmt.Fprintf(w, "  %-14s %-*s %6s %8s %9.4f\n\n", "total", mw, "", "", "", res.Cost())
 	fmt.Fprintf(w, "Winning patch (%s):\n%s", res.Winner, res.Patch)
 	return nil
 }
@@ -230,20 +239,20 @@ func fromEnvironment() (*team, error) {
 		return nil
 	}
 	if os.Getenv("ANTHROPIC_API_KEY") != "" {
-		c, err := anthropic.New(anthropic.WithModel("claude-sonnet-4-6"))
-		if err := add("claude", "claude-sonnet-4-6", c, err); err != nil {
+		c, err := anthropic.New(anthropic.WithModel("claude-sonnet-5-5"))
+		if err := add("claude", "claude-sonnet-5-5", c, err); err != nil {
 			return nil, err
 		}
 	}
 	if os.Getenv("OPENAI_API_KEY") != "" {
-		c, err := openai.NewResponses(openai.WithModel("gpt-5.4"))
-		if err := add("gpt", "gpt-5.4", c, err); err != nil {
+		c, err := openai.NewResponses(openai.WithModel("gpt-6-sol"))
+		if err := add("gpt", "gpt-6-sol", c, err); err != nil {
 			return nil, err
 		}
 	}
 	if os.Getenv("GEMINI_API_KEY") != "" {
-		c, err := gemini.New(gemini.WithModel("gemini-3-pro"))
-		if err := add("gemini", "gemini-3-pro", c, err); err != nil {
+		c, err := gemini.New(gemini.WithModel("gemini-3.1-pro-preview"))
+		if err := add("gemini", "gemini-3.1-pro-preview", c, err); err != nil {
 			return nil, err
 		}
 	}

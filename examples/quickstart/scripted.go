@@ -51,13 +51,13 @@ const (
 func scripted() team {
 	return team{
 		coders: []*coder.Coder{
-			scriptedCoder("claude", "claude-sonnet-4-6", claudeFix),
-			scriptedCoder("gpt", "gpt-5.4", gptFix),
-			scriptedCoder("gemini", "gemini-3-pro", geminiFix),
+			scriptedCoder("claude", "claude-sonnet-5-5", claudeFix),
+			scriptedCoder("gpt", "gpt-6-sol", gptFix),
+			scriptedCoder("gemini", "gemini-3.1-pro-preview", geminiFix),
 		},
-		judge: &judge.Judge{Agent: agent.Agent{ModelName: "claude-opus-4-6", Model: llmtest.NewScript(
-			turn("claude-opus-4-6", 1, "try_candidate", map[string]string{"candidate": "claude", "command": "go test ./..."}),
-			turn("claude-opus-4-6", 2, "submit", map[string]any{"confirmed": true,
+		judge: &judge.Judge{Agent: agent.Agent{ModelName: "claude-opus-5-5", Model: llmtest.NewScript(
+			turn("claude-opus-5-5", 1, "try_candidate", map[string]string{"candidate": "claude", "command": "go test ./..."}),
+			turn("claude-opus-5-5", 2, "submit", map[string]any{"confirmed": true,
 				"reason": "Remove now refuses to remove more than is in stock, says how many are left, and the tests pass with the patch."}),
 		)}},
 	}
