@@ -1,0 +1,166 @@
+package report_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/conclave-dev/conclave/report"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files and the screenshot under testdata")
+
+// golden compares got with testdata/name, or writes it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *update {
+		require.NoError(t, os.WriteFile(p, got, 0o644))
+		return
+	}
+	want, err := os.ReadFile(p)
+	require.NoError(t, err, "run go test ./report -update to make the golden file")
+	if !bytes.Equal(want, got) {
+		t.Errorf("%s differs from the page written; run go test ./report -update and review the diff", p)
+	}
+}
+
+func render(t *testing.T, runs ...*report.Run) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	require.NoError(t, report.Write(&b, runs...))
+	return b.Bytes()
+}
+
+func TestGolden(t *testing.T) {
+	dir := t.TempDir()
+	fixture(t, dir, 5, 4)
+	r, err := report.Load(dir)
+	require.NoError(t, err)
+	require.Empty(t, r.Problems)
+	page := render(t, r)
+	golden(t, "run.html", page)
+
+	// Loading again gives the same page, byte for byte.
+	r2, err := report.Load(dir)
+	require.NoError(t, err)
+	assert.Equal(t, string(page), string(render(t, r2)))
+	assert.NotContains(t, string(page), dir, "the page names no temporary path")
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	fixture(t, dir, 5, 4)
+	r, err := report.Load(dir)
+	require.NoError(t, err)
+	assert.Equal(t, "demo-1", r.Task.ID)
+	require.Len(t, r.Rounds, 1)
+	rd := r.Rounds[0]
+	assert.Len(t, rd.Attempts, 5)
+	assert.Equal(t, "claude", rd.Decision.Winner)
+	assert.Equal(t, "panel", rd.Decision.DecidedBy)
+	require.NotNil(t, r.Result)
+	// Five Coders, and three judges in each of three rounds of the vote.
+	require.Len(t, r.Trajectories, 14)
+	for _, tr := range r.Trajectories {
+		assert.Empty(t, tr.Problem, tr.Agent)
+	}
+	c := r.Trajectories[0]
+	assert.Equal(t, "coder claude, round 1", c.Agent)
+	assert.Equal(t, "claude", c.Candidate)
+	require.Len(t, c.Steps, 4)
+	assert.Equal(t, 4400, c.Tokens)
+	assert.Equal(t, 1, c.Errors, "step 3's tool failed")
+	assert.True(t, c.Steps[2].HasError())
+	assert.Equal(t, "task_done", c.Steps[3].Calls[0].Name)
+	assert.True(t, c.Steps[3].Calls[0].Done)
+	assert.Equal(t, "gemini, panel (vote round 1)", r.Trajectories[5].Agent)
+}
+
+func TestEscaping(t *testing.T) {
+	dir := t.TempDir()
+	fixture(t, dir, 5, 4)
+	r, err := report.Load(dir)
+	require.NoError(t, err)
+	page := string(render(t, r))
+	// The only script is the page's own, and no comment is opened by the
+	// hostile text: it shows as text.
+	assert.Equal(t, 1, strings.Count(page, "<script"), "one script element")
+	assert.Equal(t, 1, strings.Count(page, "</script>"))
+	assert.NotContains(t, page, "<!--")
+	assert.NotContains(t, page, "<img")
+	assert.NotContains(t, page, "<b>bold</b>")
+	assert.Contains(t, page, "&lt;/script&gt;&lt;script&gt;window.pwned=1&lt;/script&gt;&lt;!--")
+	// Nothing is loaded from anywhere.
+	assert.NotRegexp(t, regexp.MustCompile(`(?i)(src|href)="(https?:)?//`), page)
+	assert.Contains(t, page, `http-equiv="Content-Security-Policy" content="default-src 'none';`)
+}
+
+func TestFromDecision(t *testing.T) {
+	cands := candidates()
+	d := decide(t, "half() should return an int", cands)
+	r := report.FromDecision("inst-1", "half() should return an int", cands, d)
+	page := string(render(t, r, report.FromDecision("inst-2", "issue two", cands, d)))
+	assert.Contains(t, page, `<a href="#run-1">inst-1</a>`)
+	assert.Contains(t, page, `<a href="#run-2">inst-2</a>`)
+	assert.Contains(t, page, "Funnel")
+	assert.Contains(t, page, "round 1: judge")
+	// The judges' traces are counted per stage and model.
+	assert.Contains(t, page, "<td>panel</td>")
+}
+
+func TestIndex(t *testing.T) {
+	runs := t.TempDir()
+	fixture(t, filepath.Join(runs, "b-2"), 5, 2)
+	fixture(t, filepath.Join(runs, "a-1"), 3, 2)
+	require.NoError(t, os.MkdirAll(filepath.Join(runs, "not-a-run"), 0o755))
+	all, errs, err := report.LoadAll(runs)
+	require.NoError(t, err)
+	require.Empty(t, errs)
+	require.Len(t, all, 2)
+	all[1].Task.ID = "<b>b-2</b>"
+	var b bytes.Buffer
+	require.NoError(t, report.WriteIndex(&b, "predictions.jsonl", []report.Entry{{Run: all[0], Href: "a-1/report.html"}, {Run: all[1], Href: "b-2/report.html"}}))
+	page := b.String()
+	assert.Contains(t, page, `<a href="a-1/report.html">demo-1</a>`)
+	assert.Contains(t, page, "&lt;b&gt;b-2&lt;/b&gt;")
+	assert.Contains(t, page, "panel: 2")
+	assert.NotContains(t, page, "<script")
+
+	_, _, err = report.LoadAll(t.TempDir())
+	assert.ErrorContains(t, err, "holds no run directory")
+	_, err = report.Load(t.TempDir())
+	assert.ErrorContains(t, err, "holds no task.json")
+}
+
+// TestBounds: a huge tool output, patch or a broken trajectory line are
+// cut, and say so, instead of growing the page without bound.
+func TestBounds(t *testing.T) {
+	dir := t.TempDir()
+	fixture(t, dir, 3, 2)
+	big := strings.Repeat("é", 200_000)
+	traj := filepath.Join(dir, "round-1/trajectories/claude.jsonl")
+	b, err := os.ReadFile(traj)
+	require.NoError(t, err)
+	b = bytes.Replace(b, []byte("output line"), []byte(big), 1)
+	b = append(b, []byte(`{"kind":"step","ag`)...) // cut short by a crash
+	require.NoError(t, os.WriteFile(traj, b, 0o644))
+	r, err := report.Load(dir)
+	require.NoError(t, err)
+	out := r.Trajectories[0].Steps[0].Calls[0].Output
+	assert.Less(t, len(out), 20<<10)
+	assert.Contains(t, out, "bytes left out")
+	assert.True(t, utf8Valid(out))
+	assert.Empty(t, r.Trajectories[0].Problem, "a last line cut short is left out")
+
+	require.NoError(t, os.WriteFile(traj, []byte("not json\n{}\n"), 0o644))
+	r, err = report.Load(dir)
+	require.NoError(t, err)
+	assert.Contains(t, r.Trajectories[0].Problem, "line 1 is not an event")
+}
