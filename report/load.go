@@ -24,6 +24,8 @@ const maxRecord = 256 << 20
 // and the trajectories of its agents. [Load] reads one from a run
 // directory; [FromDecision] makes one from a selection alone.
 type Run struct {
+	// Dir is the run directory Load read; "" for a selection alone.
+	Dir  string
 	Task conclave.Task
 	// Rounds are the rounds of generation and selection, in order.
 	Rounds []Round
@@ -68,7 +70,7 @@ func Load(dir string) (*Run, error) {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	defer root.Close()
-	r := &Run{}
+	r := &Run{Dir: dir}
 	if found, err := readJSON(root, "task.json", &r.Task); err != nil {
 		return nil, err
 	} else if !found {
