@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/conclave-dev/conclave/agent"
 	"github.com/conclave-dev/conclave/report"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -163,4 +164,35 @@ func TestBounds(t *testing.T) {
 	r, err = report.Load(dir)
 	require.NoError(t, err)
 	assert.Contains(t, r.Trajectories[0].Problem, "line 1 is not an event")
+}
+
+// TestSubagent: a subagent's steps come between its parent's tool call
+// and result, and the result still reaches the parent's step.
+func TestSubagent(t *testing.T) {
+	dir := t.TempDir()
+	fixture(t, dir, 3, 2)
+	lines := []string{
+		`{"kind":"start","agent":"claude","start":{"task":"fix","limits":{}}}`,
+		`{"kind":"step","agent":"claude","step":1}`,
+		`{"kind":"tool_call","agent":"claude","step":1,"call":{"id":"c1","name":"explore","args":{"q":"where"}}}`,
+		`{"kind":"step","agent":"claude/explorer","parent":"c1","step":1}`,
+		`{"kind":"tool_call","agent":"claude/explorer","parent":"c1","step":1,"call":{"id":"s1","name":"bash","args":{"command":"ls"}}}`,
+		`{"kind":"tool_result","agent":"claude/explorer","parent":"c1","step":1,"tool":{"call":{"id":"s1","name":"bash","args":{}},"content":"half.py"}}`,
+		`{"kind":"tool_result","agent":"claude","step":1,"tool":{"call":{"id":"c1","name":"explore","args":{}},"content":"in half.py"}}`,
+		`{"kind":"stop","agent":"claude","stop":{"reason":"task_done","steps":1,"usage":{"calls":0,"usage":{"input_tokens":0,"output_tokens":0},"cost":0}}}`,
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "round-1/trajectories/claude.jsonl"), []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+	r, err := report.Load(dir)
+	require.NoError(t, err)
+	tr := r.Trajectories[0]
+	require.Empty(t, tr.Problem)
+	require.Len(t, tr.Steps, 2)
+	assert.False(t, tr.Steps[0].Sub)
+	assert.Equal(t, "in half.py", tr.Steps[0].Calls[0].Output)
+	assert.True(t, tr.Steps[1].Sub)
+	assert.Equal(t, "claude/explorer", tr.Steps[1].Agent)
+	assert.Equal(t, "half.py", tr.Steps[1].Calls[0].Output)
+	assert.Equal(t, agent.StopDone, tr.Stop.Reason)
+	page := string(render(t, r))
+	assert.Contains(t, page, `<details class="step sub">`)
 }

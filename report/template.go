@@ -169,7 +169,7 @@ const pageTemplate = `
 {{- with .Error}}<pre class="wrap bad">{{.}}</pre>{{end}}
 {{- with .Reasoning}}<details><summary>reasoning</summary><pre class="wrap muted">{{.}}</pre></details>{{end}}
 {{- with .Text}}<pre class="wrap">{{.}}</pre>{{end}}
-{{- range .Calls}}<details class="call{{if or .IsError .Failure}} err{{end}}"><summary>{{.Name}}{{if .Failure}} ({{.Failure}}){{else if .IsError}} (error){{end}}{{if .Done}} (done){{end}}{{if .Answered}} <span class="muted">{{dur .Duration}}</span>{{else}} <span class="muted">no result</span>{{end}}</summary><pre class="wrap args">{{.Args}}</pre>{{if .Answered}}<pre class="wrap output{{if .IsError}} bad{{end}}">{{.Output}}</pre>{{end}}</details>{{end}}
+{{- range .Calls}}<details class="call{{if or .IsError .Failure}} err{{end}}"><summary>{{.Name}}{{if .Failure}} ({{.Failure}}){{else if .IsError}} (error){{end}}{{if .Done}} (done){{end}}{{if .Answered}} <span class="muted">{{dur .Duration}}</span>{{else}} <span class="muted">no result</span>{{end}}</summary><div class="muted">arguments</div><pre class="wrap args">{{.Args}}</pre>{{if .Answered}}<div class="muted">output</div><pre class="wrap output{{if .IsError}} bad{{end}}">{{.Output}}</pre>{{end}}</details>{{end}}
 {{- with .Nudge}}<div class="muted">nudged: {{.}}</div>{{end}}
 </div></details>
 {{- end}}

@@ -106,7 +106,7 @@ func (t *Trajectory) read(r io.Reader) error {
 	var (
 		pending error
 		root    string
-		cur     *Step
+		curBy   = map[string]*Step{} // each agent's step, a subagent's too
 		byID    = map[string]*Call{}
 	)
 	for n := 1; sc.Scan(); n++ {
@@ -137,8 +137,9 @@ func (t *Trajectory) read(r io.Reader) error {
 			if len(t.Steps) >= maxSteps {
 				return fmt.Errorf("more than %d steps: the rest are left out", maxSteps)
 			}
-			cur = &Step{N: ev.Step, Agent: ev.Agent, Sub: sub}
-			t.Steps = append(t.Steps, cur)
+			st := &Step{N: ev.Step, Agent: ev.Agent, Sub: sub}
+			curBy[ev.Agent] = st
+			t.Steps = append(t.Steps, st)
 		case agent.EventStop:
 			if !sub && ev.Stop != nil {
 				s := *ev.Stop
@@ -146,8 +147,9 @@ func (t *Trajectory) read(r io.Reader) error {
 				t.Stop = &s
 			}
 		}
-		if cur == nil || ev.Agent != cur.Agent {
-			continue // an event outside a step of its agent
+		cur := curBy[ev.Agent]
+		if cur == nil {
+			continue // an event before its agent's first step
 		}
 		switch ev.Kind {
 		case agent.EventTrim:

@@ -152,7 +152,7 @@ type trajView struct {
 // view makes the view of r; n numbers it among the runs of a page.
 func view(r *Run, n int) *runView {
 	v := &runView{Anchor: fmt.Sprintf("run-%d", n), ID: cmp.Or(r.Task.ID, "task"), Repo: r.Task.Repo, Base: r.Task.Base,
-		Issue: bound(r.Task.Issue, 4*maxText), Finished: r.Result != nil, Problems: r.Problems, Usage: r.Usage}
+		Issue: bound(r.Task.Issue, 4*maxText), Finished: r.Result != nil, Problems: r.Problems, Usage: merged(r.Usage)}
 	res := &conclave.Result{Usage: r.Usage}
 	v.ByModel, v.ByStage, v.Cost = res.ByModel(), res.ByStage(), res.Cost()
 	for _, u := range r.Usage {
@@ -405,6 +405,23 @@ func diffLines(patch string) []diffLine {
 			class = "del"
 		}
 		out[i] = diffLine{Class: class, Text: l}
+	}
+	return out
+}
+
+// merged sums the rows of us with the same stage and model, in the order
+// they first appear.
+func merged(us []conclave.Usage) []conclave.Usage {
+	var out []conclave.Usage
+	for _, u := range us {
+		i := slices.IndexFunc(out, func(o conclave.Usage) bool { return o.Stage == u.Stage && o.Model == u.Model })
+		if i < 0 {
+			out = append(out, u)
+			continue
+		}
+		out[i].Calls += u.Calls
+		out[i].Tokens += u.Tokens
+		out[i].Cost += u.Cost
 	}
 	return out
 }
