@@ -251,5 +251,5 @@ func validTail(s string) string {
 			return s[i:]
 		}
 	}
-	return s
+	return "" // no rune starts here: s is not UTF-8, or only a rune's end
 }
