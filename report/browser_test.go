@@ -124,6 +124,8 @@ func TestBrowser(t *testing.T) {
 
 	// At a glance: the winner and the stage that chose it, the funnel,
 	// every judge's ballot.
+	// The page's own style applies: its hash is in the policy.
+	assert.Equal(t, "1200px", eval[string](t, ctx, `getComputedStyle(document.body).maxWidth`))
 	winner := eval[string](t, ctx, `document.getElementById('run-1-winner').innerText`)
 	assert.Contains(t, winner, "claude")
 	assert.Contains(t, winner, "panel")

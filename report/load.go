@@ -50,6 +50,9 @@ type Round struct {
 	Candidates []selector.Candidate
 	// Decision is the round's selection; nil when it has not run.
 	Decision *selector.Decision
+	// Critiques are what each Coder was told in a refinement round, by
+	// Coder.
+	Critiques map[string]string
 }
 
 // IsRunDir reports whether dir is a run directory: it holds task.json.
@@ -151,6 +154,24 @@ func loadRound(root *os.Root, n int, r *Run) (Round, bool) {
 		if strings.TrimSpace(a.Candidate.Patch) != "" {
 			rd.Candidates = append(rd.Candidates, a.Candidate)
 		}
+	}
+	critiques, _ := fs.Glob(root.FS(), path.Join(dir, "critiques", "*.md"))
+	for _, name := range critiques {
+		f, err := root.Open(name)
+		if err != nil {
+			r.Problems = append(r.Problems, err.Error())
+			continue
+		}
+		b, err := io.ReadAll(io.LimitReader(f, maxText+1))
+		f.Close()
+		if err != nil {
+			r.Problems = append(r.Problems, err.Error())
+			continue
+		}
+		if rd.Critiques == nil {
+			rd.Critiques = map[string]string{}
+		}
+		rd.Critiques[strings.TrimSuffix(path.Base(name), ".md")] = bound(string(b), maxText)
 	}
 	var d selector.Decision
 	if found, err := readJSON(root, path.Join(dir, "decision.json"), &d); err != nil {

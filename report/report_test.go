@@ -196,3 +196,29 @@ func TestSubagent(t *testing.T) {
 	page := string(render(t, r))
 	assert.Contains(t, page, `<details class="step sub">`)
 }
+
+// TestRefined: a second round shows with the critiques its Coders were
+// given, and its judges' trajectories are named by round.
+func TestRefined(t *testing.T) {
+	dir := t.TempDir()
+	fixture(t, dir, 3, 2)
+	require.NoError(t, os.CopyFS(filepath.Join(dir, "round-2"), os.DirFS(filepath.Join(dir, "round-1"))))
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "round-2", "critiques"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "round-2", "critiques", "gpt.md"), []byte("The judges said: <i>drop the comment</i>"), 0o644))
+	for _, c := range coders[:3] {
+		name := filepath.Join(dir, "round-2", "candidates", c.id+".json")
+		b, err := os.ReadFile(name)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(name, bytes.ReplaceAll(b, []byte("round-1/trajectories"), []byte("round-2/trajectories")), 0o644))
+	}
+	r, err := report.Load(dir)
+	require.NoError(t, err)
+	require.Len(t, r.Rounds, 2)
+	assert.Equal(t, "The judges said: <i>drop the comment</i>", r.Rounds[1].Critiques["gpt"])
+	assert.Equal(t, "coder claude, round 2", r.Trajectories[3].Agent)
+	assert.Empty(t, r.Trajectories[3].Problem)
+	page := string(render(t, r))
+	assert.Contains(t, page, `<h2 id="run-1-round-2">Round 2</h2>`)
+	assert.Contains(t, page, "The judges said: &lt;i&gt;drop the comment&lt;/i&gt;")
+	assert.Contains(t, page, "gemini, panel (vote round 1), round 1")
+}

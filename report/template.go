@@ -150,6 +150,7 @@ const pageTemplate = `
 <span class="muted">{{if .Steps}}{{.Steps}} steps · {{end}}{{if .Reason}}stopped: {{.Reason}} · {{end}}{{tokens .Tokens}} tokens · {{cost .Cost}} · {{tokens .Bytes}} bytes of patch</span>
 {{with .Traj}}<a href="#{{.}}">trajectory</a>{{end}}
 {{- with .Error}}<pre class="wrap bad">{{.}}</pre>{{end}}
+{{- with .Critique}}<details><summary>the critique it was given</summary><pre class="wrap">{{.}}</pre></details>{{end}}
 {{- if .Patch}}
 <details><summary>patch</summary><pre class="diff">{{range .Patch}}<span class="{{.Class}}">{{.Text}}</span>{{end}}</pre></details>
 {{- if .Winning}}<details><summary>side by side with the winner</summary><div class="sbs"><div><b>{{.ID}}</b><pre class="diff">{{range .Patch}}<span class="{{.Class}}">{{.Text}}</span>{{end}}</pre></div><div><b>the winner</b><pre class="diff">{{range .Winning}}<span class="{{.Class}}">{{.Text}}</span>{{end}}</pre></div></div></details>{{end}}

@@ -142,6 +142,7 @@ type candView struct {
 	Bytes                    int
 	Winning                  []diffLine // the winner's patch, for side by side
 	Traj                     string
+	Critique                 string // what the Coder was told in a refinement round
 }
 
 type trajView struct {
@@ -229,6 +230,7 @@ func roundOf(rd Round, trajOf map[string]string, anchor string) *roundView {
 			Patch: diffLines(c.Patch), Bytes: len(c.Patch), Traj: trajOf["c:"+c.ID]}
 		if a != nil {
 			cv.Coder, cv.Model, cv.Steps, cv.Reason, cv.Error = a.Coder, a.Model, a.Steps, string(a.Reason), bound(a.Error, maxText)
+			cv.Critique = rd.Critiques[a.Coder]
 			for _, model := range sortedKeys(a.Usage) {
 				cv.Tokens += a.Usage[model].Usage.Total()
 				cv.Cost += a.Usage[model].Cost

@@ -31,7 +31,8 @@ DIR is either
   - a conclave swebench runs directory (predictions.jsonl.runs by default,
     one run directory per instance): each instance's page goes to its run
     directory as report.html, and an index of the instances, linking them,
-    to --out, by default DIR/index.html.
+    to --out, by default DIR/index.html. The predictions file stands for
+    its runs directory when that is FILE.runs.
 
 A run need not have finished: the page shows what is recorded so far.
 
@@ -60,9 +61,14 @@ func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	case len(rest) > 0:
 		return usagef("unexpected arguments: %s", strings.Join(rest, " "))
 	}
-	if st, err := os.Stat(dir); err != nil {
+	st, err := os.Stat(dir)
+	if err != nil {
 		return usagef("%v", err)
-	} else if !st.IsDir() {
+	}
+	if runs, err := os.Stat(dir + ".runs"); !st.IsDir() && err == nil && runs.IsDir() {
+		dir, st = dir+".runs", runs // the predictions file of conclave swebench
+	}
+	if !st.IsDir() {
 		return usagef("%s is not a directory: give a run directory or a conclave swebench runs directory", dir)
 	}
 	if report.IsRunDir(dir) {

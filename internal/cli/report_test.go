@@ -78,6 +78,14 @@ func TestReportIndex(t *testing.T) {
 	index, err = os.ReadFile(filepath.Join(runs, "index.html"))
 	require.NoError(t, err)
 	assert.Contains(t, string(index), `href="calc-1/report.html"`)
+
+	// The predictions file stands for its runs directory.
+	preds := filepath.Join(t.TempDir(), "predictions.jsonl")
+	require.NoError(t, os.WriteFile(preds, nil, 0o644))
+	require.NoError(t, os.CopyFS(preds+".runs", os.DirFS(runs)))
+	code, stdout, stderr = run(t, "report", preds)
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, filepath.Join(preds+".runs", "index.html")+" (2 runs)\n", stdout)
 }
 
 func TestReportErrors(t *testing.T) {
