@@ -92,7 +92,7 @@ func BenchmarkBrowser(b *testing.B) {
 			var load, expand float64
 			for b.Loop() {
 				require.NoError(b, chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitVisible("#run-1-winner")))
-				load += evalB[float64](b, ctx, `(function(){var n=performance.getEntriesByType('navigation')[0]; return n.loadEventEnd - n.startTime})()`)
+				load += evalB[float64](b, ctx, loadTime)
 				expand += evalB[float64](b, ctx, expandAll)
 			}
 			b.ReportMetric(load/float64(b.N), "ms-load")

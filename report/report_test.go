@@ -129,6 +129,7 @@ func TestIndex(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, report.WriteIndex(&b, "predictions.jsonl", []report.Entry{{Run: all[0], Href: "a-1/report.html"}, {Run: all[1], Href: "b-2/report.html"}}))
 	page := b.String()
+	golden(t, "index.html", b.Bytes())
 	assert.Contains(t, page, `<a href="a-1/report.html">demo-1</a>`)
 	assert.Contains(t, page, "&lt;b&gt;b-2&lt;/b&gt;")
 	assert.Contains(t, page, "panel: 2")

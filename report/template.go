@@ -32,7 +32,7 @@ const pageTemplate = `
 <p class="muted">{{if .Repo}}{{.Repo}}{{end}}{{if .Base}} at {{.Base}}{{end}}{{if not .Finished}} · the run has not finished{{end}}</p>
 <nav><a href="#{{.Anchor}}-issue">issue</a>{{range .Rounds}}<a href="#{{.Anchor}}">round {{.N}}</a>{{end}}<a href="#{{.Anchor}}-cost">cost</a>{{if .Traj}}<a href="#{{.Anchor}}-trajectories">trajectories</a>{{end}}</nav>
 <div class="summary" id="{{.Anchor}}-summary">
-<div class="card{{if .Winner}}{{if .Confident}} win{{else}} doubt{{end}}{{end}}" id="{{.Anchor}}-winner"><span class="muted">winner</span><b>{{or .Winner "none yet"}}</b>{{if .DecidedBy}}chosen by <b>{{.DecidedBy}}</b>{{if gt (len .Rounds) 1}} in round {{.Round}}{{end}}{{end}}</div>
+<div class="card{{if .Winner}}{{if .Confident}} win{{else}} doubt{{end}}{{end}}" id="{{.Anchor}}-winner"><span class="muted">winner</span><b>{{or .Winner "none yet"}}</b>{{if .DecidedBy}}chosen by {{.DecidedBy}}{{if gt (len .Rounds) 1}} in round {{.Round}}{{end}}{{end}}</div>
 <div class="card"><span class="muted">confident</span><b class="{{if .Confident}}good{{else}}warn{{end}}">{{if .Confident}}yes{{else}}no{{end}}</b></div>
 <div class="card"><span class="muted">candidates</span><b>{{.Candidates}}</b>in {{len .Rounds}} round{{if ne (len .Rounds) 1}}s{{end}}</div>
 <div class="card"><span class="muted">cost</span><b>{{cost .Cost}}</b>{{tokens .Tokens}} tokens</div>
