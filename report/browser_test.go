@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	cdplog "github.com/chromedp/cdproto/log"
@@ -85,7 +86,11 @@ func browse(t testing.TB, c *console) context.Context {
 		_, err := cdp.Call(ctx, tg, cdplog.Enable, cdp.Empty{})
 		return err
 	})))
-	return ctx
+	// The browser started without a deadline; the actions have one, so a
+	// page that never shows what a test waits for fails it.
+	actx2, cancelActions := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(cancelActions)
+	return actx2
 }
 
 // page writes the report of the run in dir to a file and returns its URL.
@@ -142,6 +147,11 @@ func TestBrowser(t *testing.T) {
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Click("#run-1-traj-1 > summary"),
 		chromedp.Click("#run-1-traj-1 details.step > summary"),
+	))
+	// Opening the step builds its body from its template.
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('#run-1-traj-1 details.step details.call') !== null`))
+	require.NoError(t, err)
+	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Click("#run-1-traj-1 details.step details.call > summary"),
 		chromedp.WaitVisible("#run-1-traj-1 details.step pre.output"),
 	))
@@ -153,10 +163,14 @@ func TestBrowser(t *testing.T) {
 	assert.Equal(t, 6, eval[int](t, ctx, `document.querySelectorAll('#run-1-traj-1 details.step[open]').length`))
 
 	// The hostile patch and model output, opened, run nothing.
-	require.NoError(t, chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('details').forEach(function(d){d.open=true})`)))
+	require.NoError(t, chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('button[data-steps="open"]').forEach(function(b){b.click()});
+document.querySelectorAll('details').forEach(function(d){d.open=true})`)))
+	assert.Zero(t, eval[int](t, ctx, `document.querySelectorAll('details.step > template').length`), "every step built")
 	assert.Equal(t, "undefined", eval[string](t, ctx, `typeof window.pwned`))
 	assert.Equal(t, 1, eval[int](t, ctx, `document.scripts.length`))
-	assert.Contains(t, eval[string](t, ctx, `document.body.innerText`), "</script><script>window.pwned=1</script>")
+	text := eval[string](t, ctx, `document.body.textContent`)
+	assert.Contains(t, text, "</script><script>window.pwned=1</script>")
+	assert.Contains(t, text, "Step 6: looking at half(). </script><script>window.pwned=1</script>", "the hostile model text, in its step")
 
 	assert.Empty(t, c.said(), "the page said something on its console")
 

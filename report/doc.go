@@ -29,9 +29,11 @@
 // Each Coder's, tester's and judge's trajectory the records name is shown
 // as its steps in order: the model's text and reasoning, each tool call
 // with its arguments and (collapsed) output, errors highlighted, trims of
-// the context marked, tokens and cost per step. Steps are closed
-// <details> elements laid out only when opened, so a trajectory of 500
-// steps costs the browser little until it is read.
+// the context marked, tokens and cost per step. A step is a closed
+// <details> whose body waits in an inert <template> until the step is
+// first opened (the page's script then builds it), so a trajectory of 500
+// steps costs the browser little until it is read. The browser's find
+// sees only the steps built: "open every step" builds them all.
 //
 // # Untrusted text
 //

@@ -86,12 +86,23 @@ details{margin:4px 0}summary{cursor:pointer}
 `
 	script = `
 (function(){
+  function fill(d) {
+    var t = d.querySelector(':scope > template');
+    if (t) { d.appendChild(t.content); t.remove(); }
+  }
+  document.addEventListener('toggle', function (e) {
+    var d = e.target;
+    if (d.open && d.classList && d.classList.contains('step')) fill(d);
+  }, true);
   document.addEventListener('click', function (e) {
     var b = e.target.closest && e.target.closest('button[data-steps]');
     if (!b) return;
     var open = b.getAttribute('data-steps') === 'open';
     var steps = b.closest('details').querySelectorAll('details.step');
-    for (var i = 0; i < steps.length; i++) steps[i].open = open;
+    for (var i = 0; i < steps.length; i++) {
+      if (open) fill(steps[i]);
+      steps[i].open = open;
+    }
   });
   function reveal() {
     var id = decodeURIComponent(location.hash.slice(1));

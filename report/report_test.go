@@ -2,6 +2,8 @@ package report_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"flag"
 	"os"
 	"path/filepath"
@@ -222,4 +224,21 @@ func TestRefined(t *testing.T) {
 	assert.Contains(t, page, `<h2 id="run-1-round-2">Round 2</h2>`)
 	assert.Contains(t, page, "The judges said: &lt;i&gt;drop the comment&lt;/i&gt;")
 	assert.Contains(t, page, "gemini, panel (vote round 1), round 1")
+}
+
+// TestPolicyHashes: the policy's hashes are those of the style and script
+// as written on the page (html/template would change them if they held a
+// comment), so the browser runs them and nothing else.
+func TestPolicyHashes(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, report.Write(&b, report.FromDecision("x", "issue", candidates(), nil)))
+	page := b.String()
+	policy := regexp.MustCompile(`content="(default-src[^"]*)"`).FindStringSubmatch(page)
+	require.NotNil(t, policy)
+	for _, tag := range []string{"style", "script"} {
+		body := regexp.MustCompile(`(?s)<` + tag + `>(.*?)</` + tag + `>`).FindStringSubmatch(page)
+		require.NotNil(t, body, tag)
+		sum := sha256.Sum256([]byte(body[1]))
+		assert.Contains(t, policy[1], tag+"-src 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'", tag)
+	}
 }

@@ -1,6 +1,8 @@
 package report
 
-// pageTemplate is the page. @CSP@, @STYLE@ and @SCRIPT@ are replaced by
+// pageTemplate is the page. A step's body is an inert <template> the
+// script moves into the step when it is first opened, so a long
+// trajectory costs the browser little to load. @CSP@, @STYLE@ and @SCRIPT@ are replaced by
 // the policy, style and script before parsing, so they are the template's
 // own text; everything else comes through actions and is escaped.
 const pageTemplate = `
@@ -165,14 +167,14 @@ const pageTemplate = `
 {{- with .Start}}<details><summary>start: {{.Model}}{{with .Tools}}, tools {{join . ", "}}{{end}}</summary>{{with .System}}<h4>system</h4><pre class="wrap">{{.}}</pre>{{end}}<h4>task</h4><pre class="wrap">{{.Task}}</pre></details>{{end}}
 <div class="toolbar"><button type="button" data-steps="open">open every step</button><button type="button" data-steps="close">close every step</button></div>
 {{- range .Steps}}
-<details class="step{{if .HasError}} err{{end}}{{if .Sub}} sub{{end}}"><summary>{{if .Sub}}{{.Agent}} {{end}}step {{.N}}{{range .Calls}} · {{.Name}}{{end}}{{if .Trims}} · <span class="trim">trimmed</span>{{end}}{{if .HasError}} · <span class="bad">error</span>{{end}} <span class="muted">{{tokens .Tokens}} tokens, {{cost .Cost}}</span></summary><div class="body">
+<details class="step{{if .HasError}} err{{end}}{{if .Sub}} sub{{end}}"><summary>{{if .Sub}}{{.Agent}} {{end}}step {{.N}}{{range .Calls}} · {{.Name}}{{end}}{{if .Trims}} · <span class="trim">trimmed</span>{{end}}{{if .HasError}} · <span class="bad">error</span>{{end}} <span class="muted">{{tokens .Tokens}} tokens, {{cost .Cost}}</span></summary><template><div class="body">
 {{- range .Trims}}<div class="trim">context trimmed ({{.Stage}}, {{.Reason}}): {{tokens .Before}} → {{tokens .After}} tokens, {{.Messages}} messages{{if .Cost}}, {{cost .Cost}}{{end}}</div>{{end}}
 {{- with .Error}}<pre class="wrap bad">{{.}}</pre>{{end}}
 {{- with .Reasoning}}<details><summary>reasoning</summary><pre class="wrap muted">{{.}}</pre></details>{{end}}
 {{- with .Text}}<pre class="wrap">{{.}}</pre>{{end}}
 {{- range .Calls}}<details class="call{{if or .IsError .Failure}} err{{end}}"><summary>{{.Name}}{{if .Failure}} ({{.Failure}}){{else if .IsError}} (error){{end}}{{if .Done}} (done){{end}}{{if .Answered}} <span class="muted">{{dur .Duration}}</span>{{else}} <span class="muted">no result</span>{{end}}</summary><div class="muted">arguments</div><pre class="wrap args">{{.Args}}</pre>{{if .Answered}}<div class="muted">output</div><pre class="wrap output{{if .IsError}} bad{{end}}">{{.Output}}</pre>{{end}}</details>{{end}}
 {{- with .Nudge}}<div class="muted">nudged: {{.}}</div>{{end}}
-</div></details>
+</div></template></details>
 {{- end}}
 {{- with .Stop}}<p>Stopped: {{.Reason}} after {{.Steps}} steps{{with .Error}}: <span class="bad">{{.}}</span>{{end}}</p>{{with .Final}}<pre class="wrap">{{.}}</pre>{{end}}{{end}}
 </details>
