@@ -123,3 +123,33 @@ func TestSelectReport(t *testing.T) {
 	assert.Contains(t, string(b), `<a href="#run-2">text</a>`)
 	assert.Equal(t, 1, strings.Count(string(b), "<script"))
 }
+
+// TestReportOfRun: the page of a run conclave run made, with replayed
+// models, finds every record and trajectory the run wrote.
+func TestReportOfRun(t *testing.T) {
+	repo := gitInit(t, t.TempDir(), statsRepo)
+	dir := t.TempDir()
+	cfg := replayConfig(t, dir, filepath.Join(dir, "recs"), false)
+	issue := filepath.Join(dir, "issue.md")
+	require.NoError(t, os.WriteFile(issue, []byte("Average panics on an empty slice; it should return 0.\n"), 0o644))
+	out := filepath.Join(dir, "run")
+	code, _, stderr := run(t, "run", "--repo", repo, "--issue", issue, "--config", cfg, "--out", out)
+	require.Equal(t, 0, code, stderr)
+
+	code, _, stderr = run(t, "report", out)
+	require.Equal(t, 0, code, stderr)
+	assert.Empty(t, stderr, "every record and trajectory was read")
+	b, err := os.ReadFile(filepath.Join(out, "report.html"))
+	require.NoError(t, err)
+	page := string(b)
+	for _, want := range []string{
+		`<span class="muted">winner</span><b>a</b>chosen by syntax_vote`,
+		"coder a, round 1: 2 steps", "coder b, round 1: 2 steps",
+		"verifier, syntax_vote: 1 steps",
+		`The verifier <span class="good">confirmed</span> a: 0 for nothing`,
+		"<td>claude-sonnet-4-5</td>",
+	} {
+		assert.Contains(t, page, want)
+	}
+	assert.NotContains(t, page, "not found in the run directory")
+}
