@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"flag"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/conclave-dev/conclave/agent"
 	"github.com/conclave-dev/conclave/report"
+	"github.com/conclave-dev/conclave/selector"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -240,5 +242,37 @@ func TestPolicyHashes(t *testing.T) {
 		require.NotNil(t, body, tag)
 		sum := sha256.Sum256([]byte(body[1]))
 		assert.Contains(t, policy[1], tag+"-src 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'", tag)
+	}
+}
+
+// TestChoicesAndMatches: a choice vote shows each judge's pick, and a
+// tournament each match with its judgements.
+func TestChoicesAndMatches(t *testing.T) {
+	cands := candidates()[:3]
+	pick := selector.JudgeFunc(func(_ context.Context, q selector.Question) (selector.Answer, error) {
+		for _, c := range q.Candidates {
+			if strings.Contains(c.Patch, "int(") {
+				return selector.Answer{Choice: c.ID, Reason: "<em>explicit</em>"}, nil
+			}
+		}
+		return selector.Answer{Choice: q.Candidates[0].ID}, nil
+	})
+	judges := map[string]selector.Judge{"j1": pick, "j2": pick}
+	for _, tc := range []struct {
+		stage selector.Stage
+		want  []string
+	}{
+		{selector.MultiSelect{Judges: judges}, []string{`<span class="pick">pick</span>`, "Vote: multi_select", "&lt;em&gt;explicit&lt;/em&gt;"}},
+		{selector.Tournament{Judges: judges}, []string{"Vote: tournament", `<span class="pick">gemini</span> &lt;em&gt;explicit&lt;/em&gt;`, "agreed"}},
+	} {
+		pool, err := selector.NewPool("issue", nil, cands)
+		require.NoError(t, err)
+		d, err := selector.Selector{Stages: []selector.Stage{tc.stage}}.Run(context.Background(), pool)
+		require.NoError(t, err)
+		require.Equal(t, "gemini", d.Winner)
+		page := string(render(t, report.FromDecision("x", "issue", cands, d)))
+		for _, w := range tc.want {
+			assert.Contains(t, page, w)
+		}
 	}
 }
