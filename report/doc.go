@@ -43,8 +43,10 @@
 // only its own inline style and script (by their hashes) and no network
 // at all, so even a mistake in escaping would run nothing, and the page
 // loads nothing from anywhere. Each text is bounded (its head and tail
-// kept, the bytes left out counted), so a huge tool output or patch does
-// not make a huge page.
+// kept, the bytes left out counted: 16 KiB a message, argument or output,
+// 512 KiB a patch), a trajectory keeps at most 32 MiB of text and 5000
+// steps, and a record read is at most 256 MiB, so a huge trajectory or
+// patch makes neither a huge page nor a huge heap.
 //
 // # A selection alone, and many runs
 //

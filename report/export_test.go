@@ -9,3 +9,10 @@ func ReadTrajectory(r io.Reader) (*Trajectory, error) {
 }
 
 var Bound = bound
+
+// SetMaxKept sets the text kept of one trajectory until restore.
+func SetMaxKept(n int) (restore func()) {
+	old := maxKept
+	maxKept = n
+	return func() { maxKept = old }
+}

@@ -165,6 +165,15 @@ func TestBounds(t *testing.T) {
 	assert.True(t, utf8Valid(out))
 	assert.Empty(t, r.Trajectories[0].Problem, "a last line cut short is left out")
 
+	// Past the text a trajectory may keep, texts are left out whole.
+	defer report.SetMaxKept(2000)()
+	fixture(t, dir, 3, 20)
+	r, err = report.Load(dir)
+	require.NoError(t, err)
+	steps := r.Trajectories[0].Steps
+	assert.Contains(t, steps[0].Calls[0].Output, "step1.py")
+	assert.Contains(t, steps[19].Calls[0].Output, "bytes left out: this trajectory's text is past 0 MiB")
+
 	require.NoError(t, os.WriteFile(traj, []byte("not json\n{}\n"), 0o644))
 	r, err = report.Load(dir)
 	require.NoError(t, err)

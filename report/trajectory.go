@@ -26,6 +26,10 @@ const (
 	maxSteps      = 5000      // the steps of one trajectory kept
 )
 
+// maxKept bounds the text kept of one trajectory, all steps together (a
+// variable for the tests).
+var maxKept = 32 << 20
+
 // Trajectory is an agent's trajectory as a report shows it: its steps in
 // order, each with the model's text, its tool calls and their results,
 // tokens and cost, and the trims of the context.
@@ -103,6 +107,17 @@ func (s *Step) HasError() bool {
 func (t *Trajectory) read(r io.Reader) error {
 	sc := bufio.NewScanner(io.LimitReader(r, maxTrajectory))
 	sc.Buffer(make([]byte, 64<<10), maxLine)
+	kept := 0
+	// keep bounds s, and once the trajectory's text is past maxKept keeps
+	// none of it.
+	keep := func(s string) string {
+		if kept >= maxKept && s != "" {
+			return fmt.Sprintf("[… %d bytes left out: this trajectory's text is past %d MiB …]", len(s), maxKept>>20)
+		}
+		s = bound(s, maxText)
+		kept += len(s)
+		return s
+	}
 	var (
 		pending error
 		root    string
@@ -130,7 +145,7 @@ func (t *Trajectory) read(r io.Reader) error {
 		case agent.EventStart:
 			if !sub && ev.Start != nil {
 				s := *ev.Start
-				s.Task, s.System = bound(s.Task, maxText), bound(s.System, maxText)
+				s.Task, s.System = keep(s.Task), keep(s.System)
 				t.Start = &s
 			}
 		case agent.EventStep:
@@ -143,7 +158,7 @@ func (t *Trajectory) read(r io.Reader) error {
 		case agent.EventStop:
 			if !sub && ev.Stop != nil {
 				s := *ev.Stop
-				s.Final, s.Error = bound(s.Final, maxText), bound(s.Error, maxText)
+				s.Final, s.Error = keep(s.Final), keep(s.Error)
 				t.Stop = &s
 			}
 		}
@@ -160,7 +175,7 @@ func (t *Trajectory) read(r io.Reader) error {
 			}
 		case agent.EventModelCall:
 			if m := ev.Model; m != nil {
-				cur.Error, cur.Cost, cur.Latency = bound(m.Error, maxText), m.Cost, m.Latency
+				cur.Error, cur.Cost, cur.Latency = keep(m.Error), m.Cost, m.Latency
 				if m.Response != nil {
 					cur.Tokens = m.Response.Usage.Total()
 					var text, reasoning []string
@@ -172,15 +187,15 @@ func (t *Trajectory) read(r io.Reader) error {
 							reasoning = append(reasoning, p.Text)
 						}
 					}
-					cur.Text = bound(strings.Join(text, "\n"), maxText)
-					cur.Reasoning = bound(strings.Join(reasoning, "\n"), maxText)
+					cur.Text = keep(strings.Join(text, "\n"))
+					cur.Reasoning = keep(strings.Join(reasoning, "\n"))
 				}
 				t.Tokens += cur.Tokens
 				t.Cost += cur.Cost
 			}
 		case agent.EventToolCall:
 			if ev.Call != nil {
-				c := &Call{ID: ev.Call.ID, Name: ev.Call.Name, Args: args(ev.Call.Args)}
+				c := &Call{ID: ev.Call.ID, Name: ev.Call.Name, Args: keep(args(ev.Call.Args))}
 				cur.Calls = append(cur.Calls, c)
 				byID[ev.Call.ID] = c
 			}
@@ -188,13 +203,13 @@ func (t *Trajectory) read(r io.Reader) error {
 			if tr := ev.Tool; tr != nil {
 				c := byID[tr.Call.ID]
 				if c == nil {
-					c = &Call{ID: tr.Call.ID, Name: tr.Call.Name, Args: args(tr.Call.Args)}
+					c = &Call{ID: tr.Call.ID, Name: tr.Call.Name, Args: keep(args(tr.Call.Args))}
 					cur.Calls = append(cur.Calls, c)
 				}
-				c.Output, c.IsError, c.Failure, c.Done, c.Duration, c.Answered = bound(tr.Content, maxText), tr.IsError, tr.Failure, tr.Done, tr.Duration, true
+				c.Output, c.IsError, c.Failure, c.Done, c.Duration, c.Answered = keep(tr.Content), tr.IsError, tr.Failure, tr.Done, tr.Duration, true
 			}
 		case agent.EventNudge:
-			cur.Nudge = bound(ev.Text, maxText)
+			cur.Nudge = keep(ev.Text)
 		}
 	}
 	for _, s := range t.Steps {
