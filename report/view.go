@@ -264,6 +264,9 @@ func fate(d *selector.Decision, id string, empty bool) (string, bool, bool) {
 	for _, s := range d.Steps {
 		for _, r := range s.Dropped {
 			if r.Candidate == id {
+				if string(r.Reason) == s.Stage {
+					return "dropped by " + s.Stage, false, true
+				}
 				return fmt.Sprintf("dropped by %s (%s)", s.Stage, r.Reason), false, true
 			}
 		}
