@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/conclave-dev/conclave"
 )
 
 // Write writes one self-contained HTML page showing runs, each in its own
@@ -136,6 +138,16 @@ var funcs = template.FuncMap{
 		return strconv.FormatFloat(100*f, 'f', 0, 64) + "%"
 	},
 	"feature": func(m map[string]float64, k string) string { return strconv.FormatFloat(m[k], 'g', 3, 64) },
+	"usage": func(rows []conclave.Usage, stage, model bool) usageTable {
+		return usageTable{Rows: rows, Stage: stage, Model: model}
+	},
+}
+
+// usageTable is a table of usage rows, with a stage column, a model
+// column or both.
+type usageTable struct {
+	Rows         []conclave.Usage
+	Stage, Model bool
 }
 
 // tokens writes n with thousands separated.

@@ -50,10 +50,10 @@ const pageTemplate = `
 <h2 id="{{.Anchor}}-cost">Cost and tokens</h2>
 {{- if .Usage}}
 <div class="sbs">
-<div><h3>Per model</h3>{{template "usage" .ByModel}}</div>
-<div><h3>Per stage</h3>{{template "usage" .ByStage}}</div>
+<div><h3>Per model</h3>{{template "usage" (usage .ByModel false true)}}</div>
+<div><h3>Per stage</h3>{{template "usage" (usage .ByStage true false)}}</div>
 </div>
-<details><summary>per stage and model</summary>{{template "usage" .Usage}}</details>
+<details><summary>per stage and model</summary>{{template "usage" (usage .Usage true true)}}</details>
 {{- else}}<p class="muted">No usage recorded.</p>{{end}}
 
 {{- if .Traj}}
@@ -64,8 +64,8 @@ const pageTemplate = `
 {{end}}
 
 {{- define "usage"}}
-<table><tr>{{if (index . 0).Stage}}<th>stage</th>{{end}}{{if (index . 0).Model}}<th>model</th>{{end}}<th class="num">calls</th><th class="num">tokens</th><th class="num">cost</th></tr>
-{{range .}}<tr>{{if .Stage}}<td>{{.Stage}}</td>{{end}}{{if .Model}}<td>{{.Model}}</td>{{end}}<td class="num">{{.Calls}}</td><td class="num">{{tokens .Tokens}}</td><td class="num">{{cost .Cost}}</td></tr>
+{{$t := .}}<table><tr>{{if .Stage}}<th>stage</th>{{end}}{{if .Model}}<th>model</th>{{end}}<th class="num">calls</th><th class="num">tokens</th><th class="num">cost</th></tr>
+{{range .Rows}}<tr>{{if $t.Stage}}<td>{{.Stage}}</td>{{end}}{{if $t.Model}}<td>{{.Model}}</td>{{end}}<td class="num">{{.Calls}}</td><td class="num">{{tokens .Tokens}}</td><td class="num">{{cost .Cost}}</td></tr>
 {{end}}</table>
 {{- end}}
 
