@@ -66,6 +66,7 @@ var allowed = map[string][]string{
 	"tools/bwrap":                 {"tools"},
 	"config":                      {".", "agent", "agent/*", "llm", "llm/*", "tools", "tools/*", "selector", "vote"},
 	"examples/quickstart/project": {},
+	"report":                      {".", "agent", "llm", "selector", "vote"},
 }
 
 // forbidden are modules no package may import: the vendor LLM SDKs. Conclave

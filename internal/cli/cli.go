@@ -24,6 +24,7 @@ var commands = []command{
 	{name: "swebench", summary: "run the pipeline on SWE-bench instances and write a predictions file", run: runSWEBench},
 	{name: "ckg", summary: "index a repository and query its code knowledge graph", run: runCKG},
 	{name: "select", summary: "select one patch per instance from a batch of candidates; bench strategies", run: runSelect},
+	{name: "report", summary: "write a run, or a swebench run's instances, as one self-contained HTML page", run: runReport},
 	{name: "tester", summary: "run the project's relevant tests on patches and drop those that break one", run: runTester},
 	{name: "version", summary: "print Conclave's version", run: runVersion},
 }

@@ -12,12 +12,13 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/conclave-dev/conclave/report"
 	"github.com/conclave-dev/conclave/selector"
 	"github.com/conclave-dev/conclave/selector/rank"
 	"github.com/conclave-dev/conclave/vote"
 )
 
-const selectUsage = `--batch FILE --out FILE [--sources FILE] [--history FILE] [--ranker FILE] [--strategy NAME] [--ties RULE] [--seed N] [--explain]
+const selectUsage = `--batch FILE --out FILE [--sources FILE] [--history FILE] [--ranker FILE] [--strategy NAME] [--ties RULE] [--seed N] [--explain] [--report FILE]
        conclave select train --history FILE --out FILE [--sources FILE] [--without GROUPS] [--seed N]
        conclave select bench --data FILE [--folds K] [--repeats R] [--seed N] [--json]
 
@@ -48,7 +49,8 @@ Ties go to the candidate listed first in the batch (--ties order, the
 default), or to one drawn from --seed and the instance (--ties random); the
 ranker's equal scores always go to the first listed. Each
 line written holds the decision with its evidence, seed and tie rule;
---explain also prints each decision in words on stdout.
+--explain also prints each decision in words on stdout; --report writes
+them all as one HTML page (conclave report's), an instance per section.
 
 Exit status: 0 when every selection is written, 1 on an error (nothing is
 written to --out then), 2 on a usage error. A selection the rules could not
@@ -96,6 +98,7 @@ func runSelect(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	ties := fl.String("ties", tiesOrder, "how ties are settled: order (the first listed wins) or random (drawn from --seed)")
 	seed := fl.Uint64("seed", 1, "the seed for random ties")
 	explain := fl.Bool("explain", false, "print each decision in words on stdout")
+	reportFile := fl.String("report", "", "also write the decisions to this HTML `file`, one section per instance")
 	if err := parse(fl, args); err != nil {
 		return err
 	}
@@ -193,6 +196,7 @@ func runSelect(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	w := bufio.NewWriter(tmp)
 	enc := json.NewEncoder(w)
 	doubtful := 0
+	var pages []*report.Run
 	for i, in := range insts {
 		p := pools[i]
 		var d *selector.Decision
@@ -214,6 +218,9 @@ func runSelect(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				return err
 			}
 			fmt.Fprintln(stdout)
+		}
+		if *reportFile != "" {
+			pages = append(pages, report.FromDecision(in.id, "", in.candidates, d))
 		}
 		winner, _ := candidateByID(in.candidates, d.Winner)
 		s := selection{
@@ -238,6 +245,11 @@ func runSelect(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if err := os.Rename(tmp.Name(), *out); err != nil {
 		return err
+	}
+	if *reportFile != "" {
+		if err := writePage(*reportFile, func(w io.Writer) error { return report.Write(w, pages...) }); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(stderr, "conclave select: %d instances, strategy %s, ties by %s, written to %s", len(insts), *strategy, *ties, *out)
 	if doubtful > 0 {
