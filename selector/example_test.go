@@ -196,7 +196,7 @@ func ExampleRegression() {
 	fmt.Println("dropped:", step.Dropped[0].Candidate, step.Dropped[0].Detail)
 	// Output:
 	// left: a
-	// dropped: b 1 regressions: "test_parse"
+	// dropped: b 1 regression: "test_parse"
 }
 
 // Multi-selection: three judges each pick one candidate per round until

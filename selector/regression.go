@@ -183,5 +183,9 @@ func regressionDetail(run TestRun) string {
 	if len(names) > show {
 		names, more = names[:show], fmt.Sprintf(" and %d more", len(run.Regressions)-show)
 	}
-	return fmt.Sprintf("%d regressions: %s%s", len(run.Regressions), quoteList(names), more)
+	noun := "regressions"
+	if len(run.Regressions) == 1 {
+		noun = "regression"
+	}
+	return fmt.Sprintf("%d %s: %s%s", len(run.Regressions), noun, quoteList(names), more)
 }

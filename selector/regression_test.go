@@ -30,7 +30,7 @@ func TestRegression(t *testing.T) {
 				"patch c": {"t1": true, "t2": true, "flaky": true, "new": true},
 			},
 			pool:    []string{"b", "c"},
-			dropped: []selector.Rejection{{Candidate: "a", Reason: selector.ReasonRegression, Detail: `1 regressions: "t2"`}},
+			dropped: []selector.Rejection{{Candidate: "a", Reason: selector.ReasonRegression, Detail: `1 regression: "t2"`}},
 		},
 		{
 			name: "a test missing from a candidate's results counts as failing; one failing before does not count",
@@ -40,7 +40,7 @@ func TestRegression(t *testing.T) {
 				"patch c": {"t1": true, "t2": true, "flaky": false},
 			},
 			pool:    []string{"a", "c"},
-			dropped: []selector.Rejection{{Candidate: "b", Reason: selector.ReasonRegression, Detail: `1 regressions: "t2"`}},
+			dropped: []selector.Rejection{{Candidate: "b", Reason: selector.ReasonRegression, Detail: `1 regression: "t2"`}},
 		},
 		{
 			name: "a candidate whose run fails is dropped",
