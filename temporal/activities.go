@@ -185,6 +185,14 @@ func (a activities) open(ctx context.Context, task conclave.Task) (*session, err
 // close stores what the activity made.
 func (s *session) close(ctx context.Context) error { return s.m.push(ctx, s.seen) }
 
+// fail stores what the activity made and returns err, as it is: the SDK
+// reads an *ApplicationError's retry advice only when it is the error
+// returned, not one wrapped.
+func (s *session) fail(ctx context.Context, err error) error {
+	s.close(ctx) // the failure matters more; a record not stored is made again
+	return err
+}
+
 // Progress is an activity's heartbeat: the Coder's model calls and
 // tokens so far.
 type Progress struct {
@@ -249,7 +257,7 @@ func (a activities) Generate(ctx context.Context, in GenerateInput) (Attempt, er
 	}
 	at, err := s.job.Generate(ctx, in.Round, in.Coder)
 	if err != nil {
-		return Attempt{}, errors.Join(classify(err), s.close(ctx))
+		return Attempt{}, s.fail(ctx, classify(err))
 	}
 	out := Attempt{Coder: at.Coder, Round: at.Round, Candidate: at.Candidate.ID, Patched: strings.TrimSpace(at.Candidate.Patch) != "",
 		Steps: at.Steps, Error: firstLine(at.Error)}
@@ -373,11 +381,11 @@ func (a activities) Tests(ctx context.Context, in TestInput) (selector.TestResul
 	}
 	res, err := s.job.Test(ctx, in.Round, in.Candidate)
 	if err != nil {
-		return nil, errors.Join(classify(err), s.close(ctx))
+		return nil, s.fail(ctx, classify(err))
 	}
 	out, err := plan.TestResults(*res)
 	if err != nil {
-		return nil, errors.Join(nonRetryable(err), s.close(ctx))
+		return nil, s.fail(ctx, nonRetryable(err))
 	}
 	return out, s.close(ctx)
 }
@@ -391,7 +399,7 @@ func (a activities) Ask(ctx context.Context, in AskInput) (selector.Answer, erro
 	}
 	ans, err := s.job.Ask(ctx, in.Judge, in.Question)
 	if err != nil {
-		return ans, errors.Join(classify(err), s.close(ctx))
+		return ans, s.fail(ctx, classify(err))
 	}
 	a.relative(s, ans.Trace)
 	return ans, s.close(ctx)
@@ -406,7 +414,7 @@ func (a activities) Verify(ctx context.Context, in VerifyInput) (selector.Verdic
 	}
 	v, err := s.job.Verify(ctx, in.Judge, in.Candidate)
 	if err != nil {
-		return v, errors.Join(classify(err), s.close(ctx))
+		return v, s.fail(ctx, classify(err))
 	}
 	a.relative(s, v.Trace)
 	return v, s.close(ctx)
