@@ -100,7 +100,12 @@ func (c *Codec) Decode(ps []*commonpb.Payload) ([]*commonpb.Payload, error) {
 
 // NewDataConverter returns the data converter of workers and clients: the
 // SDK's default, with payloads over the codec's threshold kept in its
-// Store. Workers and clients must use the same Store.
+// Store. Workers and clients must use the same Store. A worker's
+// workflow tasks call the Store too (an activity's input is encoded when
+// the workflow schedules it): give workers [DeadlockTimeout]. (The SDK's
+// workflow.DataConverterWithoutDeadlockDetection would be the tool, but
+// in v1.48.0 its pause and a workflow task's end take two locks in
+// opposite orders, and a batch of workflows hangs.)
 func NewDataConverter(c *Codec) converter.DataConverter {
 	return converter.NewCodecDataConverter(converter.GetDefaultDataConverter(), c)
 }

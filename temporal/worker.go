@@ -16,6 +16,12 @@ import (
 // TaskQueue is the task queue workers poll by default.
 const TaskQueue = "conclave"
 
+// DeadlockTimeout is how long a workflow task may run before the SDK
+// takes it for a deadlock: longer than the SDK's second, since the
+// selection parses every candidate's files in the workflow. Give it to
+// worker.Options.DeadlockDetectionTimeout.
+const DeadlockTimeout = 30 * time.Second
+
 // Worker is what a worker process runs: the workflow of a task (one per
 // issue) and the activities of its stages, on one Pipeline. Every worker
 // of a task queue must run the same Pipeline configuration (Coders'
