@@ -60,3 +60,37 @@ func TestWorkflowDecidesAsThePipeline(t *testing.T) {
 	assert.Empty(t, out.Failed)
 	t.Logf("winner %s by %s; %d rounds", out.Winner, out.DecidedBy, out.Rounds)
 }
+
+// When the judges split, the workflow runs the refinement round as the
+// local Pipeline does, the second round's Coders reading the first
+// round's decision from the store.
+func TestWorkflowRefines(t *testing.T) {
+	split := func(t *testing.T) *conclave.Pipeline {
+		p := newPipeline(t)
+		p.Judges["p1"] = newJudge("p1", judgeModel("p1", func(id string) bool { return id == "a" }))
+		p.Judges["p2"] = newJudge("p2", judgeModel("p2", func(id string) bool { return id == "d" }))
+		p.Refine = &conclave.Refine{}
+		return p
+	}
+	repo := testRepo(t)
+	task := conclave.Task{ID: "stats-refine", Repo: repo, Issue: issue}
+	local := t.TempDir()
+	res, err := split(t).Run(t.Context(), task, local)
+	require.NoError(t, err)
+	require.Len(t, res.Rounds, 2, "the judges split: a refinement round")
+	want := res.Decision
+	relativeTraces(t, want, local)
+
+	w := newWorker(t, split(t))
+	out, err := runWorkflow(t, w, task)
+	require.NoError(t, err)
+	assert.Equal(t, 2, out.Rounds)
+	assert.True(t, out.Refined)
+	got := readDecision(t, w.Store, task.ID, 2)
+	relativeTraces(t, got, "")
+	assert.Equal(t, want, got)
+	assert.Equal(t, res.Winner, out.Winner)
+	assert.Len(t, out.Attempts, 8, "four Coders, two rounds")
+	_, err = w.Store.Get(t.Context(), "runs/stats-refine/round-2/critiques/a.md")
+	assert.NoError(t, err, "the second round's critiques are in the store")
+}
