@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bluekeyes/go-gitdiff/gitdiff"
@@ -148,7 +149,7 @@ type session struct {
 
 // open pulls the task's records, opens its Job on the worker's clone, and
 // makes the Pipeline heartbeat with the Coder's progress.
-func (a activities) open(ctx context.Context, task conclave.Task) (*session, error) {
+func (a activities) open(ctx context.Context, task conclave.Task, prog *atomic.Pointer[Progress]) (*session, error) {
 	w := a.w
 	if !validID(task.ID) {
 		return nil, nonRetryable(fmt.Errorf("temporal: the task ID %q cannot name a run directory: use letters, digits, '-', '_' and '.'", task.ID))
@@ -166,8 +167,10 @@ func (a activities) open(ctx context.Context, task conclave.Task) (*session, err
 	p.Transient = llm.IsRetryable
 	own := p.Observer
 	p.Observer = func(e conclave.Event) {
-		if e.Kind == conclave.EventCoder && e.State == conclave.StateRunning {
-			recordHeartbeat(ctx, Progress{Steps: e.Steps, Tokens: e.Tokens})
+		if e.Kind == conclave.EventCoder && e.State == conclave.StateRunning && prog != nil {
+			p := &Progress{Steps: e.Steps, Tokens: e.Tokens}
+			prog.Store(p)
+			recordHeartbeat(ctx, *p)
 		}
 		if own != nil {
 			own(e)
@@ -207,10 +210,10 @@ func recordHeartbeat(ctx context.Context, p Progress) {
 	}
 }
 
-// beating heartbeats every interval until the returned stop is called, so
-// that an activity in a long tool call (a test suite) is not taken for
-// dead; the SDK throttles what reaches the server.
-func beating(ctx context.Context, every time.Duration) (stop func()) {
+// beating heartbeats every interval, with the last progress, until the
+// returned stop is called, so that an activity in a long tool call (a test
+// suite) is not taken for dead; the SDK throttles what reaches the server.
+func beating(ctx context.Context, every time.Duration, prog *atomic.Pointer[Progress]) (stop func()) {
 	if !activity.IsActivity(ctx) || every <= 0 {
 		return func() {}
 	}
@@ -226,7 +229,11 @@ func beating(ctx context.Context, every time.Duration) (stop func()) {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				activity.RecordHeartbeat(ctx)
+				if p := prog.Load(); p != nil {
+					activity.RecordHeartbeat(ctx, *p)
+				} else {
+					activity.RecordHeartbeat(ctx)
+				}
 			}
 		}
 	})
@@ -236,7 +243,7 @@ func beating(ctx context.Context, every time.Duration) (stop func()) {
 // Prepare checks the task and resolves its base commit in the worker's
 // clone.
 func (a activities) Prepare(ctx context.Context, task conclave.Task) (Prepared, error) {
-	s, err := a.open(ctx, task)
+	s, err := a.open(ctx, task, nil)
 	if err != nil {
 		return Prepared{}, err
 	}
@@ -250,8 +257,9 @@ func (a activities) Prepare(ctx context.Context, task conclave.Task) (Prepared, 
 
 // Generate runs one Coder in a round, or finds its Attempt on record.
 func (a activities) Generate(ctx context.Context, in GenerateInput) (Attempt, error) {
-	defer beating(ctx, a.w.heartbeat())()
-	s, err := a.open(ctx, in.Task)
+	var prog atomic.Pointer[Progress]
+	defer beating(ctx, a.w.heartbeat(), &prog)()
+	s, err := a.open(ctx, in.Task, &prog)
 	if err != nil {
 		return Attempt{}, err
 	}
@@ -275,7 +283,7 @@ func (a activities) Generate(ctx context.Context, in GenerateInput) (Attempt, er
 // patches touch, read from a worktree of the base as the local
 // selection reads them.
 func (a activities) Candidates(ctx context.Context, in RoundInput) (Selection, error) {
-	s, err := a.open(ctx, in.Task)
+	s, err := a.open(ctx, in.Task, nil)
 	if err != nil {
 		return Selection{}, err
 	}
@@ -338,8 +346,9 @@ func readBounded(p string) ([]byte, error) {
 // Plan makes the Tester's plan of a round, or finds it on record. A plan
 // that could not be made is recorded, and said in the summary.
 func (a activities) Plan(ctx context.Context, in RoundInput) (PlanSummary, error) {
-	defer beating(ctx, a.w.heartbeat())()
-	s, err := a.open(ctx, in.Task)
+	var prog atomic.Pointer[Progress]
+	defer beating(ctx, a.w.heartbeat(), &prog)()
+	s, err := a.open(ctx, in.Task, &prog)
 	if err != nil {
 		return PlanSummary{}, err
 	}
@@ -360,8 +369,9 @@ func (a activities) Plan(ctx context.Context, in RoundInput) (PlanSummary, error
 // Tests runs the round's plan on a candidate, or gives the original
 // code's results for "": what the local selection's test runner does.
 func (a activities) Tests(ctx context.Context, in TestInput) (selector.TestResults, error) {
-	defer beating(ctx, a.w.heartbeat())()
-	s, err := a.open(ctx, in.Task)
+	var prog atomic.Pointer[Progress]
+	defer beating(ctx, a.w.heartbeat(), &prog)()
+	s, err := a.open(ctx, in.Task, &prog)
 	if err != nil {
 		return nil, err
 	}
@@ -392,8 +402,9 @@ func (a activities) Tests(ctx context.Context, in TestInput) (selector.TestResul
 
 // Ask asks a judge, or finds its answer on record.
 func (a activities) Ask(ctx context.Context, in AskInput) (selector.Answer, error) {
-	defer beating(ctx, a.w.heartbeat())()
-	s, err := a.open(ctx, in.Task)
+	var prog atomic.Pointer[Progress]
+	defer beating(ctx, a.w.heartbeat(), &prog)()
+	s, err := a.open(ctx, in.Task, &prog)
 	if err != nil {
 		return selector.Answer{}, err
 	}
@@ -407,8 +418,9 @@ func (a activities) Ask(ctx context.Context, in AskInput) (selector.Answer, erro
 
 // Verify asks the verifier, or finds its verdict on record.
 func (a activities) Verify(ctx context.Context, in VerifyInput) (selector.Verdict, error) {
-	defer beating(ctx, a.w.heartbeat())()
-	s, err := a.open(ctx, in.Task)
+	var prog atomic.Pointer[Progress]
+	defer beating(ctx, a.w.heartbeat(), &prog)()
+	s, err := a.open(ctx, in.Task, &prog)
 	if err != nil {
 		return selector.Verdict{}, err
 	}
@@ -433,7 +445,7 @@ func (activities) relative(s *session, t *selector.Trace) {
 
 // Record records a round's decision.
 func (a activities) Record(ctx context.Context, in RecordInput) error {
-	s, err := a.open(ctx, in.Task)
+	s, err := a.open(ctx, in.Task, nil)
 	if err != nil {
 		return err
 	}
@@ -445,7 +457,7 @@ func (a activities) Record(ctx context.Context, in RecordInput) error {
 
 // Finish makes the Result from the records.
 func (a activities) Finish(ctx context.Context, task conclave.Task) (Finished, error) {
-	s, err := a.open(ctx, task)
+	s, err := a.open(ctx, task, nil)
 	if err != nil {
 		return Finished{}, err
 	}

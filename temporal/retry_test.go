@@ -2,11 +2,16 @@ package temporal_test
 
 import (
 	"context"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/testsuite"
 
 	"github.com/conclave-dev/conclave"
 	"github.com/conclave-dev/conclave/llm"
@@ -25,8 +30,23 @@ func TestCoderRetriedAfterTwoFailures(t *testing.T) {
 	p := newPipeline(t)
 	p.Coders[3] = scripted("d", llmtest.Fail(down), llmtest.Fail(down), edit("stats/stats.go", buggy, fixedD), done)
 	w := newWorker(t, p)
-	out, err := runWorkflow(t, w, conclave.Task{ID: "retry", Repo: testRepo(t), Issue: issue})
+	var mu sync.Mutex
+	var beats []temporal.Progress
+	out, err := runWorkflow(t, w, conclave.Task{ID: "retry", Repo: testRepo(t), Issue: issue}, func(env *testsuite.TestWorkflowEnvironment) {
+		env.SetOnActivityHeartbeatListener(func(info *activity.Info, details converter.EncodedValues) {
+			var p temporal.Progress
+			if info.ActivityType.Name == temporal.ActivityGenerate && details != nil && details.Get(&p) == nil {
+				mu.Lock()
+				beats = append(beats, p)
+				mu.Unlock()
+			}
+		})
+	})
 	require.NoError(t, err)
+	mu.Lock()
+	require.NotEmpty(t, beats, "the Coders heartbeat their progress")
+	assert.Positive(t, slices.MaxFunc(beats, func(a, b temporal.Progress) int { return a.Steps - b.Steps }).Steps)
+	mu.Unlock()
 	var d *temporal.Attempt
 	for i, a := range out.Attempts {
 		if a.Coder == "d" {

@@ -17,13 +17,16 @@ import (
 var quiet = log.NewStructuredLogger(slog.New(slog.DiscardHandler))
 
 // runWorkflow runs task's workflow on w in the SDK's test environment.
-func runWorkflow(t *testing.T, w *temporal.Worker, task conclave.Task) (*temporal.Outcome, error) {
+func runWorkflow(t *testing.T, w *temporal.Worker, task conclave.Task, setup ...func(*testsuite.TestWorkflowEnvironment)) (*temporal.Outcome, error) {
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(quiet)
 	env := suite.NewTestWorkflowEnvironment()
 	codec := &temporal.Codec{Store: w.Store}
 	env.SetDataConverter(temporal.NewDataConverter(codec))
 	require.NoError(t, w.Register(env))
+	for _, f := range setup {
+		f(env)
+	}
 	env.ExecuteWorkflow(temporal.WorkflowName, task)
 	require.True(t, env.IsWorkflowCompleted())
 	if err := env.GetWorkflowError(); err != nil {
