@@ -65,6 +65,7 @@ var allowed = map[string][]string{
 	"internal/vertex":             {"llm"},
 	"tools/bwrap":                 {"tools"},
 	"config":                      {".", "agent", "agent/*", "llm", "llm/*", "tools", "tools/*", "selector", "vote"},
+	"temporal":                    {".", "agent", "agent/*", "llm", "llm/*", "tools", "tools/*", "selector", "selector/*", "vote", "internal/gitx"},
 	"examples/quickstart/project": {},
 	"report":                      {".", "agent", "llm", "selector", "vote"},
 }

@@ -211,6 +211,10 @@ func (j *Job) Generate(ctx context.Context, round int, id string) (*Attempt, err
 		j.emit(Event{Kind: EventCoder, Round: round, Coder: id, State: StateFailed, Text: "interrupted"})
 		return nil, fmt.Errorf("conclave: Coder %s: %w", id, context.Cause(ctx))
 	}
+	if res.Err != nil && j.p.Transient != nil && j.p.Transient(res.Err) {
+		j.emit(Event{Kind: EventCoder, Round: round, Coder: id, State: StateFailed, Text: "to be tried again: " + res.Err.Error()})
+		return nil, fmt.Errorf("conclave: Coder %s: %w", id, res.Err)
+	}
 	a = attemptOf(res, id, round, c.Agent.ModelName, j.dir.rel(f.Name()))
 	if err := j.dir.write(attemptFile(round, id), a); err != nil {
 		return nil, err

@@ -92,20 +92,7 @@ func (j *Job) roles(tests selector.TestRunner) Roles {
 }
 
 // verifier returns the name of the verifying judge, "" for none.
-func (j *Job) verifier() string {
-	switch j.p.Verifier {
-	case "-":
-		return ""
-	case "":
-		for _, name := range slices.Sorted(maps.Keys(j.p.Judges)) {
-			if _, ok := j.p.Judges[name].(selector.Verifier); ok {
-				return name
-			}
-		}
-		return ""
-	}
-	return j.p.Verifier
-}
+func (j *Job) verifier() string { return j.p.VerifierName() }
 
 // Ask asks the judge name question q, or returns its answer on record.
 // The same question (issue, candidates in the order shown, kind,

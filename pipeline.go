@@ -81,6 +81,12 @@ type Pipeline struct {
 	// WorktreeDir is where worktrees go; "" is the system's temporary
 	// directory.
 	WorktreeDir string
+	// Transient, if set, says which failures of a Coder belong to the
+	// moment rather than to the Coder, such as a provider that is down
+	// (llm.IsRetryable): [Job.Generate] returns such a failure as its
+	// error and records nothing, so that a durable runner tries the Coder
+	// again later. Nil records every failure in the Coder's Attempt.
+	Transient func(error) bool
 	// Observer, if set, receives the run's progress: every Coder's steps,
 	// the tests, each selection stage and judge answer. It is called in
 	// order, never twice at once, and must not block for long.
@@ -158,6 +164,27 @@ func (p *Pipeline) Run(ctx context.Context, task Task, dir string) (*Result, err
 		}
 	}
 	return job.Finish(ctx)
+}
+
+// CoderIDs checks the Pipeline, naming the field to fix, and returns the
+// Coders' IDs in order: the names of their candidates and records.
+func (p *Pipeline) CoderIDs() ([]string, error) { return p.check() }
+
+// VerifierName returns the name of the judge that verifies the syntax
+// vote's winner, "" for none (see Pipeline.Verifier).
+func (p *Pipeline) VerifierName() string {
+	switch p.Verifier {
+	case "-":
+		return ""
+	case "":
+		for _, name := range slices.Sorted(maps.Keys(p.Judges)) {
+			if _, ok := p.Judges[name].(selector.Verifier); ok {
+				return name
+			}
+		}
+		return ""
+	}
+	return p.Verifier
 }
 
 // check validates the Pipeline, naming the field to fix, and returns the

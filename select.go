@@ -72,6 +72,22 @@ func (j *Job) Select(ctx context.Context, round int) (*selector.Decision, error)
 	return dec, nil
 }
 
+// RecordDecision records d as round's decision, as [Job.Select] does
+// when it has run the selection: for a selection run elsewhere, such as
+// in a durable workflow, so that [Job.Finish] and a refinement round find
+// it. A decision already on record is kept; the error is the run
+// directory's.
+func (j *Job) RecordDecision(round int, d *selector.Decision) error {
+	if round < 1 || d == nil {
+		return fmt.Errorf("conclave: RecordDecision: round %d with decision %v: give a round from 1 and its decision", round, d)
+	}
+	var old selector.Decision
+	if found, err := j.dir.read(decisionFile(round), &old); err != nil || found {
+		return err
+	}
+	return j.dir.write(decisionFile(round), d)
+}
+
 // watch wraps stage s, the i-th, so that the run's observer sees it start
 // and end, and judges' events name it.
 func (j *Job) watch(round, i int, s selector.Stage) selector.Stage {

@@ -48,7 +48,7 @@ func (sc SyntaxCluster) Run(ctx context.Context, p *Pool) (*Step, error) {
 	} else {
 		step.Settings.Ignored = "the files SyntaxCluster.Ignore chose"
 	}
-	outs, err := callAll(ctx, len(p.Candidates), runtime.GOMAXPROCS(0), 0, func(ctx context.Context, i int) (syntax.Key, error) {
+	outs, err := callAll(ctx, p.Calls, len(p.Candidates), runtime.GOMAXPROCS(0), 0, func(ctx context.Context, i int) (syntax.Key, error) {
 		n, err := syntax.Normalize(ctx, base, p.Candidates[i].Patch, opts)
 		if err != nil {
 			return "", err

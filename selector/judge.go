@@ -221,7 +221,7 @@ func (p *Pool) poll(step *Step, seats []seat, kind vote.Kind, criteria []Criteri
 			}
 			step.JudgeOrders = append(step.JudgeOrders, JudgeOrder{Judge: s.name, Round: round, Candidates: order})
 		}
-		outs, err := callAll(ctx, len(seats), 0, timeout, func(ctx context.Context, i int) (Answer, error) {
+		outs, err := callAll(ctx, p.Calls, len(seats), 0, timeout, func(ctx context.Context, i int) (Answer, error) {
 			return seats[i].judge.Judge(ctx, qs[i])
 		})
 		if err != nil {

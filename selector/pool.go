@@ -67,6 +67,14 @@ type Pool struct {
 	// in, random tie-breaks): the same Pool and Seed give the same
 	// decision.
 	Seed uint64
+	// Calls, if set, makes the stages' concurrent calls (judges,
+	// verifiers, test runners, the parser) and enforces their timeouts;
+	// nil runs them on goroutines (see [Calls]). A workflow engine sets it
+	// to run the calls as its own threads, so that a selection runs
+	// inside a deterministic workflow with each judge's answer an
+	// activity. The decision does not depend on it: outcomes are taken
+	// by index, in the stage's order.
+	Calls Calls
 
 	Candidates []Candidate
 	// Clusters groups Candidates; nil until a stage clusters them, and a

@@ -91,7 +91,7 @@ func (r Regression) Run(ctx context.Context, p *Pool) (*Step, error) {
 	for _, c := range p.Candidates {
 		patches = append(patches, c.Patch)
 	}
-	outs, err := callAll(ctx, len(patches), max(1, r.Parallel), r.Timeout, func(ctx context.Context, i int) (TestResults, error) {
+	outs, err := callAll(ctx, p.Calls, len(patches), max(1, r.Parallel), r.Timeout, func(ctx context.Context, i int) (TestResults, error) {
 		return r.Runner.RunTests(ctx, patches[i])
 	})
 	if err != nil {

@@ -157,7 +157,8 @@ func (sv SyntaxVote) Run(ctx context.Context, p *Pool) (*Step, error) {
 // verify asks v about candidate id; a failed call is a refusal.
 func (p *Pool) verify(ctx context.Context, step *Step, v Verifier, timeout time.Duration, id string) *Verdict {
 	c, _ := p.byID(id)
-	o := callOne(ctx, timeout, func(ctx context.Context) (Verdict, error) { return v.Verify(ctx, p.Issue, c) })
+	outs, _ := callAll(ctx, p.Calls, 1, 1, timeout, func(ctx context.Context, _ int) (Verdict, error) { return v.Verify(ctx, p.Issue, c) })
+	o := outs[0]
 	if o.kind != "" {
 		step.Failures = append(step.Failures, o.failure("verifier", id, 0))
 		return &Verdict{Candidate: id, Reason: "the verifier failed: " + o.detail}

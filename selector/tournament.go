@@ -242,7 +242,7 @@ type ask struct {
 // ask makes the calls of asks concurrently and adds each judgement to its
 // match, in the order of asks.
 func (b *bracket) ask(ctx context.Context, round int, matches []Match, asks []ask) error {
-	outs, err := callAll(ctx, len(asks), b.t.Parallel, b.t.Timeout, func(ctx context.Context, i int) (Answer, error) {
+	outs, err := callAll(ctx, b.p.Calls, len(asks), b.t.Parallel, b.t.Timeout, func(ctx context.Context, i int) (Answer, error) {
 		a := asks[i]
 		q := Question{Issue: b.p.Issue, Kind: vote.KindChoice, Criteria: b.criteria, Round: round}
 		for _, id := range a.shown {

@@ -186,7 +186,7 @@ func (j *Judge) ask(ctx context.Context, q question) (*submitted, error) {
 		if trajectory != "" {
 			spent += "; trajectory " + trajectory
 		}
-		return nil, fmt.Errorf("judge %s: no answer: the run stopped (%s) %s", name, why, spent)
+		return nil, &NoAnswerError{msg: fmt.Sprintf("judge %s: no answer: the run stopped (%s) %s", name, why, spent), Err: err}
 	}
 	got.answer.Trace, got.verdict.Trace = trace, trace
 	return got, nil
@@ -254,3 +254,18 @@ func fileLabel(s string) string {
 	}
 	return string(b[:min(len(b), 64)])
 }
+
+// NoAnswerError is the error of a judge whose run ended without an
+// answer: a limit, or a model error. It unwraps to the run's error, if
+// any, so that a caller can tell a provider that is down (retry later,
+// llm.IsRetryable) from a judge that ran out of steps.
+type NoAnswerError struct {
+	msg string
+	// Err is the run's error; nil when it stopped at a limit.
+	Err error
+}
+
+func (e *NoAnswerError) Error() string { return e.msg }
+
+// Unwrap returns the run's error.
+func (e *NoAnswerError) Unwrap() error { return e.Err }

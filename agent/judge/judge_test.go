@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/conclave-dev/conclave/agent"
+	"github.com/conclave-dev/conclave/agent/judge"
 	"github.com/conclave-dev/conclave/llm"
 	"github.com/conclave-dev/conclave/llm/llmtest"
 	"github.com/conclave-dev/conclave/selector"
@@ -332,4 +333,26 @@ func TestTournamentWithJudges(t *testing.T) {
 	for _, o := range orders {
 		assert.Len(t, o, 2)
 	}
+}
+
+// A judge whose model failed says so in a NoAnswerError that unwraps to
+// the model's error, so a durable runner can tell a provider that is down
+// from a judge that ran out of steps.
+func TestNoAnswerUnwraps(t *testing.T) {
+	p := newProject(t)
+	cands := p.candidates(t)
+	down := &llm.APIError{Provider: "test", StatusCode: 503, Message: "overloaded"}
+	j := p.judge("down", llmtest.NewScript(llmtest.Fail(down)))
+	_, err := j.Judge(t.Context(), selector.Question{Issue: "add subtracts", Candidates: cands, Kind: vote.KindApproval, Round: 1})
+	var na *judge.NoAnswerError
+	require.ErrorAs(t, err, &na)
+	assert.ErrorIs(t, err, down)
+	assert.True(t, llm.IsRetryable(err))
+	assert.Contains(t, err.Error(), "no answer: the run stopped")
+
+	spendthrift := p.judge("spendthrift", &llmtest.Script{Fallback: llmtest.CallTools("view", `{"path":"calc.py"}`)})
+	spendthrift.Agent.Limits.Steps = 1
+	_, err = spendthrift.Judge(t.Context(), selector.Question{Issue: "add subtracts", Candidates: cands, Kind: vote.KindApproval, Round: 1})
+	require.ErrorAs(t, err, &na)
+	assert.False(t, llm.IsRetryable(err), "a judge out of steps is not retried")
 }

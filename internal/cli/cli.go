@@ -22,6 +22,7 @@ type command struct {
 var commands = []command{
 	{name: "run", summary: "run the whole pipeline on one issue: Coders, Tester, selection, refinement", run: runRun},
 	{name: "swebench", summary: "run the pipeline on SWE-bench instances and write a predictions file", run: runSWEBench},
+	{name: "worker", summary: "run a Temporal worker: the pipeline's workflows and activities, for swebench --temporal", run: runWorker},
 	{name: "ckg", summary: "index a repository and query its code knowledge graph", run: runCKG},
 	{name: "select", summary: "select one patch per instance from a batch of candidates; bench strategies", run: runSelect},
 	{name: "report", summary: "write a run, or a swebench run's instances, as one self-contained HTML page", run: runReport},

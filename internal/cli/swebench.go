@@ -20,6 +20,7 @@ import (
 )
 
 const swebenchUsage = `--instances FILE --repos DIR --out predictions.jsonl [--config FILE] [--workers N] [--filter REGEX] [--runs DIR] [--model-name NAME] [--clone-url TEMPLATE]
+       --instances FILE --temporal ADDRESS --store DIR --out predictions.jsonl [--workers N] [--queue NAME] [--namespace NS] [...]
 
 Runs the pipeline on every instance of a benchmark and appends one
 prediction per instance to --out as each finishes:
@@ -35,6 +36,12 @@ an agent. Each repository is cloned once under --repos (from --clone-url,
 it. Each instance has its own run directory under --runs, so an interrupted
 instance resumes; instances already in --out are skipped, and a failed
 instance is written nowhere, so running again retries it.
+
+With --temporal, each instance is a workflow of a Temporal cluster,
+--workers at a time, run by 'conclave worker's (which clone from
+--clone-url and hold the configuration); predictions are appended as the
+workflows end, and a run started again waits for the workflows still
+running (docs/scaling.md).
 
 docs/swebench.md says how to score the predictions with the official harness.
 
@@ -97,12 +104,17 @@ func runSWEBench(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	runs := fs.String("runs", "", "the `dir`ectory of the instances' run directories (default: --out with .runs after it)")
 	modelName := fs.String("model-name", "conclave", "the model_name_or_path of the predictions")
 	cloneURL := fs.String("clone-url", "https://github.com/{repo}.git", "where repositories are cloned from; {repo} is owner/name")
+	remote := &remoteBench{stderr: stderr}
+	fs.StringVar(&remote.addr, "temporal", "", "submit each instance as a workflow to the Temporal cluster at `address` (host:port), run by 'conclave worker's, instead of running it here")
+	fs.StringVar(&remote.store, "store", "", "with --temporal: the blob store `dir`ectory the workers share")
+	fs.StringVar(&remote.namespace, "namespace", "default", "with --temporal: the Temporal `namespace`")
+	fs.StringVar(&remote.queue, "queue", "conclave", "with --temporal: the task `queue`")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	switch {
-	case *instancesFile == "" || *repos == "" || *out == "":
-		return usagef("give --instances FILE, --repos DIR and --out FILE")
+	case *instancesFile == "" || *out == "" || *repos == "" && remote.addr == "":
+		return usagef("give --instances FILE, --repos DIR (or --temporal ADDRESS) and --out FILE")
 	case *workers < 1:
 		return usagef("--workers must be at least 1")
 	}
@@ -113,9 +125,12 @@ func runSWEBench(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return usagef("--filter: %v", err)
 		}
 	}
-	cfg, err := loadConfig(*cfgFile)
-	if err != nil {
-		return err
+	var cfg *config.Config
+	if remote.addr == "" { // the workers have their own
+		var err error
+		if cfg, err = loadConfig(*cfgFile); err != nil {
+			return err
+		}
 	}
 	all, err := readInstances(*instancesFile)
 	if err != nil {
@@ -135,6 +150,17 @@ func runSWEBench(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		*runs = *out + ".runs"
 	}
 	fmt.Fprintf(stderr, "conclave swebench: %d instances, %d already predicted, %d to run\n", len(all), len(done), len(todo))
+	if remote.addr != "" {
+		remote.cloneURL, remote.model, remote.out, remote.workers = *cloneURL, *modelName, *out, *workers
+		failed, err := remote.run(ctx, todo)
+		switch {
+		case err != nil:
+			return fmt.Errorf("%w; run again to go on (running workflows are waited for, not started again)", err)
+		case failed > 0:
+			return fmt.Errorf("%d of %d instances failed (see above); run again to retry them", failed, len(todo))
+		}
+		return nil
+	}
 	b := &bench{cfg: cfg, repos: *repos, runs: *runs, cloneURL: *cloneURL, model: *modelName, out: *out, stderr: stderr, clones: map[string]*sync.Mutex{}}
 	failed := b.runAll(ctx, todo, *workers)
 	if ctx.Err() != nil {
