@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"time"
 
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
@@ -58,6 +59,7 @@ func Example() {
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	env := suite.NewTestWorkflowEnvironment()
+	env.SetTestTimeout(5 * time.Minute) // the activities run real git and tests
 	env.SetDataConverter(temporal.NewDataConverter(&temporal.Codec{Store: w.Store}))
 	if err := w.Register(env); err != nil {
 		log.Fatal(err)

@@ -3,6 +3,7 @@ package temporal_test
 import (
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -21,6 +22,9 @@ func runWorkflow(t *testing.T, w *temporal.Worker, task conclave.Task, setup ...
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(quiet)
 	env := suite.NewTestWorkflowEnvironment()
+	// The activities run real git, Coders and tests: on a loaded machine
+	// they outlast the environment's 3-second default wait.
+	env.SetTestTimeout(5 * time.Minute)
 	codec := &temporal.Codec{Store: w.Store}
 	env.SetDataConverter(temporal.NewDataConverter(codec))
 	require.NoError(t, w.Register(env))
