@@ -57,6 +57,7 @@ var allowed = map[string][]string{
 	"internal/lang":               {},
 	"internal/proc":               {},
 	"internal/gitx":               {},
+	"internal/atomicfile":         {},
 	"internal/gittest":            {"internal/gitx"},
 	"internal/cli":                {"*"},
 	"cmd/conclave":                {"internal/cli"},
@@ -65,7 +66,7 @@ var allowed = map[string][]string{
 	"internal/vertex":             {"llm"},
 	"tools/bwrap":                 {"tools"},
 	"config":                      {".", "agent", "agent/*", "llm", "llm/*", "tools", "tools/*", "selector", "vote"},
-	"temporal":                    {".", "agent", "agent/*", "llm", "llm/*", "tools", "tools/*", "selector", "selector/*", "vote", "internal/gitx"},
+	"temporal":                    {".", "agent", "agent/*", "llm", "llm/*", "tools", "tools/*", "selector", "selector/*", "vote", "internal/gitx", "internal/atomicfile"},
 	"examples/quickstart/project": {},
 	"report":                      {".", "agent", "llm", "selector", "vote"},
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/conclave-dev/conclave/internal/atomicfile"
 )
 
 // The run directory's layout, relative to its root (docs/pipeline.md has
@@ -84,23 +86,8 @@ func (d runDir) writeFile(rel string, b []byte) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return fmt.Errorf("conclave: run directory: %w", err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".*")
-	if err != nil {
+	if err := atomicfile.Write(p, b); err != nil {
 		return fmt.Errorf("conclave: run directory: %w", err)
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), p)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("conclave: run directory: writing %s: %w", rel, err)
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/conclave-dev/conclave/internal/atomicfile"
 )
 
 // ErrNotFound is wrapped by a Store's Get of a key it does not hold.
@@ -56,20 +58,8 @@ func (d DirStore) Put(_ context.Context, key string, b []byte) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return fmt.Errorf("temporal: blob store: %w", err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(p), ".put-*")
-	if err != nil {
-		return fmt.Errorf("temporal: blob store: %w", err)
-	}
-	_, err = f.Write(b)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), p)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("temporal: blob store: writing %s: %w", key, err)
+	if err := atomicfile.Write(p, b); err != nil {
+		return fmt.Errorf("temporal: blob store: %s: %w", key, err)
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/conclave-dev/conclave/internal/atomicfile"
 )
 
 // mirror keeps a task's run directory on a worker in step with the
@@ -107,19 +109,7 @@ func writeAtomic(p string, b []byte) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return fmt.Errorf("temporal: run directory: %w", err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".*")
-	if err != nil {
-		return fmt.Errorf("temporal: run directory: %w", err)
-	}
-	_, err = f.Write(b)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), p)
-	}
-	if err != nil {
-		os.Remove(f.Name())
+	if err := atomicfile.Write(p, b); err != nil {
 		return fmt.Errorf("temporal: run directory: %w", err)
 	}
 	return nil

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/conclave-dev/conclave/internal/atomicfile"
 	"github.com/conclave-dev/conclave/selector"
 	"github.com/conclave-dev/conclave/selector/rank"
 )
@@ -71,8 +71,8 @@ func runSelectTrain(ctx context.Context, args []string, stderr io.Writer) error 
 	if err := m.Write(&buf); err != nil {
 		return err
 	}
-	if err := writeAtomic(*out, buf.Bytes()); err != nil {
-		return err
+	if err := atomicfile.Write(*out, buf.Bytes()); err != nil {
+		return fmt.Errorf("--out: %w", err)
 	}
 	fmt.Fprintf(stderr, "conclave select train: %d instances, %d with both outcomes, %d pairs; lambda %g; written to %s\n",
 		m.Trained.Instances, m.Trained.Informative, m.Trained.Pairs, m.Lambda, *out)
@@ -154,25 +154,4 @@ func rankStage(m *rank.Model, h *pastOutcomes) selector.Rank {
 		st.Records = h.allRecords()
 	}
 	return st
-}
-
-// writeAtomic writes data to a file beside path and renames it there, so
-// a failure leaves an existing file as it was.
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("--out %s cannot be written: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	if err := tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
