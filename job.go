@@ -163,8 +163,9 @@ func (j *Job) Generation(ctx context.Context, round int) ([]*Attempt, error) {
 // A Coder that fails (a limit, a crash, a model error) is an Attempt with
 // Error, recorded like any other; the error is for an unknown Coder, a
 // round without the decision it follows, a run directory that cannot be
-// written, or ctx ending, after which nothing is recorded and the Coder
-// runs again next time.
+// written, or ctx ending (or a failure [Pipeline.Transient] says to try
+// again), after which the Coder runs again next time: its run is kept only
+// for what it cost, in the round's lost/ directory.
 func (j *Job) Generate(ctx context.Context, round int, id string) (*Attempt, error) {
 	i := indexOf(j.ids, id)
 	if i < 0 {
@@ -207,15 +208,24 @@ func (j *Job) Generate(ctx context.Context, round int, id string) (*Attempt, err
 	c.Agent.Observer = j.coderObserver(round, id, c.Agent.Observer)
 	j.emit(Event{Kind: EventCoder, Round: round, Coder: id, State: StateRunning})
 	res := c.Run(ctx, repo, issue)
-	if ctx.Err() != nil {
-		j.emit(Event{Kind: EventCoder, Round: round, Coder: id, State: StateFailed, Text: "interrupted"})
-		return nil, fmt.Errorf("conclave: Coder %s: %w", id, context.Cause(ctx))
-	}
-	if res.Err != nil && j.p.Transient != nil && j.p.Transient(res.Err) {
-		j.emit(Event{Kind: EventCoder, Round: round, Coder: id, State: StateFailed, Text: "to be tried again: " + res.Err.Error()})
-		return nil, fmt.Errorf("conclave: Coder %s: %w", id, res.Err)
-	}
 	a = attemptOf(res, id, round, c.Agent.ModelName, j.dir.rel(f.Name()))
+	var lost error
+	switch {
+	case ctx.Err() != nil:
+		lost = fmt.Errorf("conclave: Coder %s: %w", id, context.Cause(ctx))
+		j.emit(Event{Kind: EventCoder, Round: round, Coder: id, State: StateFailed, Text: "interrupted"})
+	case res.Err != nil && j.p.Transient != nil && j.p.Transient(res.Err):
+		lost = fmt.Errorf("conclave: Coder %s: %w", id, res.Err)
+		j.emit(Event{Kind: EventCoder, Round: round, Coder: id, State: StateFailed, Text: "to be tried again: " + res.Err.Error()})
+	}
+	if lost != nil {
+		// The run is done again, but what it cost is spent: keep it.
+		a.Error = lost.Error()
+		if err := j.dir.writeLost(lostDir(round), id, a); err != nil {
+			return nil, errors.Join(lost, err)
+		}
+		return nil, lost
+	}
 	if err := j.dir.write(attemptFile(round, id), a); err != nil {
 		return nil, err
 	}

@@ -111,9 +111,11 @@ type Refinement struct {
 }
 
 // Usage is what one model cost in one stage: "generate" (the Coders'
-// first round), "refine" (their refinement round), "tests" (the Tester's
-// explorer) or a selection stage ("syntax_vote" for the verifier,
-// "panel", ...). A judge's tokens are not split by kind.
+// first round), "refine" (their refinement round), "interrupted" (Coder
+// runs cut short by a cancel, or failed in a way [Pipeline.Transient] says
+// to try again, and so run again: their spend without their patch), "tests"
+// (the Tester's explorer) or a selection stage ("syntax_vote" for the
+// verifier, "panel", ...). A judge's tokens are not split by kind.
 type Usage struct {
 	Stage  string  `json:"stage"`
 	Model  string  `json:"model"`
@@ -212,6 +214,11 @@ func (j *Job) Finish(_ context.Context) (*Result, error) {
 			res.Trajectories = append(res.Trajectories, Trajectory{Agent: fmt.Sprintf("coder %s, round %d", a.Coder, n), Path: a.Trajectory})
 		}
 		add(stage, gen)
+		lost, err := j.dir.lost(lostDir(n))
+		if err != nil {
+			return nil, err
+		}
+		add("interrupted", lost)
 		var plan testPlan
 		if found, err := j.dir.read(planFile(n), &plan); err != nil {
 			return nil, err

@@ -117,6 +117,7 @@ func TestResume(t *testing.T) {
 	require.ErrorContains(t, err, "killed")
 	assert.FileExists(t, filepath.Join(dir, "round-1/candidates/a.json"))
 	assert.NoFileExists(t, filepath.Join(dir, "round-1/candidates/b.json"), "an interrupted Coder leaves no record")
+	assert.FileExists(t, filepath.Join(dir, "round-1/lost/b-1.json"), "but what its run cost is kept")
 	assert.Equal(t, 2, calls(t, recs, "a"))
 
 	// Run 2: b runs again from the start, a does not; the panel is killed
@@ -160,6 +161,8 @@ func TestResume(t *testing.T) {
 	assert.Equal(t, 4, calls(t, recs, "b"))
 	assert.Equal(t, "a", res.Winner)
 	assert.Equal(t, "panel", res.Decision.DecidedBy)
+	assert.Contains(t, res.Usage, conclave.Usage{Stage: "interrupted", Model: "model-b", Calls: 1},
+		"b's call before it was killed in run 1 counts in the result")
 
 	var resumed []string
 	for _, e := range events {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/conclave-dev/conclave/internal/atomicfile"
+	"github.com/conclave-dev/conclave/llm"
 )
 
 // The run directory's layout, relative to its root (docs/pipeline.md has
@@ -30,6 +31,13 @@ func roundDir(n int) string { return "round-" + strconv.Itoa(n) }
 
 func attemptFile(round int, coder string) string {
 	return filepath.Join(roundDir(round), "candidates", coder+".json")
+}
+
+// lostDir holds the Attempts of a round's Coder runs that ended without a
+// record (interrupted, or failed in a way to be tried again), so that what
+// they cost is not lost with them.
+func lostDir(round int) string {
+	return filepath.Join(roundDir(round), "lost")
 }
 
 func trajectoryFile(round int, agent string) string {
@@ -126,4 +134,44 @@ func validName(s string) bool {
 		}
 	}
 	return true
+}
+
+// writeLost records a, an Attempt without a record of its own, in dir as
+// the next of its Coder's lost runs.
+func (d runDir) writeLost(dir, coder string, a Attempt) error {
+	n := 1
+	for {
+		rel := filepath.Join(dir, coder+"-"+strconv.Itoa(n)+".json")
+		_, err := os.Stat(d.path(rel))
+		if errors.Is(err, fs.ErrNotExist) {
+			return d.write(rel, a)
+		}
+		if err != nil {
+			return fmt.Errorf("conclave: run directory: %w", err)
+		}
+		n++
+	}
+}
+
+// lost sums the usage of the lost runs recorded in dir, by model.
+func (d runDir) lost(dir string) (map[string]llm.Totals, error) {
+	entries, err := os.ReadDir(d.path(dir))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("conclave: run directory: %w", err)
+	}
+	sum := map[string]llm.Totals{}
+	for _, e := range entries {
+		if e.IsDir() || filepath.Ext(e.Name()) != ".json" {
+			continue
+		}
+		var a Attempt
+		if _, err := d.read(filepath.Join(dir, e.Name()), &a); err != nil {
+			return nil, err
+		}
+		addUsage(sum, a.Usage)
+	}
+	return sum, nil
 }
