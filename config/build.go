@@ -23,6 +23,7 @@ import (
 	"github.com/conclave-dev/conclave/selector"
 	"github.com/conclave-dev/conclave/tools"
 	"github.com/conclave-dev/conclave/tools/bwrap"
+	"github.com/conclave-dev/conclave/tools/ckg"
 	"github.com/conclave-dev/conclave/tools/mcp"
 	"github.com/conclave-dev/conclave/vote"
 )
@@ -197,10 +198,10 @@ func (b *builder) coder(cd Coder) (*coder.Coder, error) {
 		return co, nil
 	}
 	getenv := b.opts.Getenv
-	co.Extra = func(ctx context.Context, ws tools.Workspace) ([]tools.Tool, error) {
+	co.Extra = func(ctx context.Context, ws tools.Workspace, ix *ckg.Index) ([]tools.Tool, error) {
 		var out []tools.Tool
 		if sub != nil {
-			dd, err := discovery.New(ws, sub, nil)
+			dd, err := discovery.New(ws, sub, &discovery.Options{Index: ix})
 			if err != nil {
 				return nil, err
 			}

@@ -71,9 +71,12 @@ type Coder struct {
 	// set by Run; an empty System is Prompt and an empty Name the ID.
 	Agent agent.Agent
 	// Extra returns more tools for the Coder working in ws, such as the
-	// tools of MCP servers; it is called once per run, and the tools that
-	// hold resources (io.Closer) are closed after it.
-	Extra func(ctx context.Context, ws tools.Workspace) ([]tools.Tool, error)
+	// tools of MCP servers or DeepDiscovery; it is called once per run,
+	// and the tools that hold resources (io.Closer) are closed after it.
+	// ix is the code knowledge graph the Coder's ckg tool serves, safe to
+	// share (DeepDiscovery's Options.Index), or nil when the Repo has no
+	// Graphs and the ckg tool opens its own on first use.
+	Extra func(ctx context.Context, ws tools.Workspace, ix *ckg.Index) ([]tools.Tool, error)
 	// KeepScratch keeps the throwaway scripts a Coder adds (reproduce
 	// scripts and the like, as selector/syntax classifies them) in its
 	// patch; by default they are left out and listed in Result.Omitted.
@@ -214,9 +217,9 @@ func (c *Coder) tools(ctx context.Context, repo Repo, w *gitx.Worktree, ws tools
 		return nil, err
 	}
 	graph := ckg.NewTool(ws, &ckg.Options{NoCache: true})
+	var ix *ckg.Index
 	if repo.Graphs != nil {
-		ix, err := repo.Graphs.Fork(ctx, w.Tree, w.Dir)
-		if err != nil {
+		if ix, err = repo.Graphs.Fork(ctx, w.Tree, w.Dir); err != nil {
 			return nil, err
 		}
 		graph = ckg.NewToolIndex(ws, ix)
@@ -227,7 +230,7 @@ func (c *Coder) tools(ctx context.Context, repo Repo, w *gitx.Worktree, ws tools
 		return nil, err
 	}
 	if c.Extra != nil {
-		extra, err := c.Extra(ctx, ws)
+		extra, err := c.Extra(ctx, ws, ix)
 		if err == nil {
 			err = set.Add(extra...)
 		}

@@ -151,9 +151,16 @@ func TestCoderPatchIsExact(t *testing.T) {
 
 func TestCoderKeepScratch(t *testing.T) {
 	repo, _ := gittest.Repo(t, module)
-	c := &coder.Coder{Agent: agent.Agent{Model: fixer(), ModelName: "model-a"}, KeepScratch: true}
+	called := false
+	c := &coder.Coder{Agent: agent.Agent{Model: fixer(), ModelName: "model-a"}, KeepScratch: true,
+		Extra: func(_ context.Context, _ tools.Workspace, ix *ckg.Index) ([]tools.Tool, error) {
+			called = true
+			assert.Nil(t, ix, "without Repo.Graphs the ckg tool opens its own graph on first use")
+			return nil, nil
+		}}
 	res := c.Run(t.Context(), coder.Repo{Dir: repo, WorktreeDir: t.TempDir()}, "fix it")
 	require.NoError(t, res.Err)
+	assert.True(t, called)
 	assert.Contains(t, res.Candidate.Patch, "+++ b/reproduce_issue.py")
 	assert.Empty(t, res.Omitted)
 }
@@ -166,15 +173,24 @@ func TestRunAllInParallel(t *testing.T) {
 	before := state(t, repo)
 	worktrees := t.TempDir()
 	graphs := &ckg.Shared{}
+	var extraIndex *ckg.Index
+	var extraRoot string
 	coders := []*coder.Coder{
 		{Agent: agent.Agent{Model: fixer(), ModelName: "model-a"}},
-		{Agent: agent.Agent{Model: titler(), ModelName: "model-b"}},
+		{Agent: agent.Agent{Model: titler(), ModelName: "model-b"},
+			Extra: func(_ context.Context, ws tools.Workspace, ix *ckg.Index) ([]tools.Tool, error) {
+				extraIndex, extraRoot = ix, ws.Root()
+				return nil, nil
+			}},
 	}
 	results := coder.RunAll(t.Context(), coder.Repo{Dir: repo, WorktreeDir: worktrees, Graphs: graphs}, "issue", coders, 2)
 	require.Len(t, results, 2)
 	for _, r := range results {
 		require.NoError(t, r.Err, r.Candidate.ID)
 	}
+	require.NotNil(t, extraIndex, "Extra gets the Coder's code knowledge graph, to share with DeepDiscovery")
+	assert.Equal(t, extraRoot, extraIndex.Root(), "the graph is of the Coder's own worktree")
+	assert.NotEmpty(t, extraIndex.Definitions("Title"), "and already built")
 	assert.Equal(t, expectedPatch(t, repo, map[string]string{
 		"stats/stats.go": strings.Replace(module["stats/stats.go"], buggy, fixed, 1), "stats/average_test.go": newTest,
 		"stats/old.go": "", "stats/logo.bin": "\x00\x01\x02",
