@@ -470,7 +470,14 @@ func (a activities) Finish(ctx context.Context, task conclave.Task) (Finished, e
 	if r := res.Refinement; r != nil {
 		out.Refined, out.Changed = true, r.Changed
 	}
-	return out, s.close(ctx)
+	if err := s.close(ctx); err != nil {
+		return Finished{}, err
+	}
+	// The Store holds the whole run now: the worker's copy goes.
+	if err := os.RemoveAll(s.m.dir); err != nil {
+		return Finished{}, fmt.Errorf("temporal: removing the worker's copy of the run directory: %w", err)
+	}
+	return out, nil
 }
 
 func firstLine(s string) string {

@@ -35,7 +35,10 @@ type Worker struct {
 	Store Store
 	// Clones is the worker's cache of repositories.
 	Clones *Clones
-	// Dir is where the worker keeps its copies of the run directories.
+	// Dir is where the worker keeps its copies of the run directories, a
+	// cache of the Store: a task's copy is removed when the task finishes
+	// on this worker, and any copy may be deleted while no activity of its
+	// task runs here.
 	Dir string
 	// Heartbeat is how often a running activity heartbeats; 0 is 10s.
 	// HeartbeatTimeout, after which the server takes a silent activity

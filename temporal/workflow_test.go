@@ -2,6 +2,7 @@ package temporal_test
 
 import (
 	"log/slog"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -65,6 +66,9 @@ func TestWorkflowDecidesAsThePipeline(t *testing.T) {
 	assert.Equal(t, "d", out.Winner)
 	assert.Len(t, out.Attempts, 4)
 	assert.Empty(t, out.Failed)
+	assert.NoDirExists(t, filepath.Join(w.Dir, "runs", task.ID), "the worker's copy of a finished run goes")
+	_, err = w.Store.Get(t.Context(), out.Result)
+	assert.NoError(t, err, "the Store keeps the run")
 	t.Logf("winner %s by %s; %d rounds", out.Winner, out.DecidedBy, out.Rounds)
 }
 
