@@ -46,6 +46,9 @@ type Round struct {
 	// Attempts are the Coders' attempts of the round; empty for a
 	// selection alone.
 	Attempts []*conclave.Attempt
+	// Lost are the Coder runs of the round cut short (cancelled, or
+	// failed to be tried again), kept for what they cost.
+	Lost []*conclave.Attempt
 	// Candidates are the candidates the selection was given, in order.
 	Candidates []selector.Candidate
 	// Decision is the round's selection; nil when it has not run.
@@ -155,6 +158,16 @@ func loadRound(root *os.Root, n int, r *Run) (Round, bool) {
 			rd.Candidates = append(rd.Candidates, a.Candidate)
 		}
 	}
+	lost, _ := fs.Glob(root.FS(), path.Join(dir, "lost", "*.json"))
+	slices.Sort(lost)
+	for _, name := range lost {
+		var a conclave.Attempt
+		if _, err := readJSON(root, name, &a); err != nil {
+			r.Problems = append(r.Problems, err.Error())
+			continue
+		}
+		rd.Lost = append(rd.Lost, &a)
+	}
 	critiques, _ := fs.Glob(root.FS(), path.Join(dir, "critiques", "*.md"))
 	for _, name := range critiques {
 		f, err := root.Open(name)
@@ -238,8 +251,9 @@ func FromDecision(id, issue string, candidates []selector.Candidate, d *selector
 }
 
 // usageOf sums the usage of rounds when there is no result to read it
-// from: the Coders' per model ("generate" in round 1, "refine" after), and
-// the judges' traces per stage and model.
+// from, as conclave's Job.Finish does: the Coders' per model ("generate"
+// in round 1, "refine" after, "interrupted" for lost runs), and the
+// judges' traces per stage and model.
 func usageOf(rounds []Round) []conclave.Usage {
 	var out []conclave.Usage
 	add := func(stage, model string, calls, tokens int, cost float64) {
@@ -261,6 +275,12 @@ func usageOf(rounds []Round) []conclave.Usage {
 			for _, model := range sortedKeys(a.Usage) {
 				t := a.Usage[model]
 				add(stage, model, t.Calls, t.Usage.Total(), t.Cost)
+			}
+		}
+		for _, a := range rd.Lost {
+			for _, model := range sortedKeys(a.Usage) {
+				t := a.Usage[model]
+				add("interrupted", model, t.Calls, t.Usage.Total(), t.Cost)
 			}
 		}
 		if rd.Decision == nil {

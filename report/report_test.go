@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -12,7 +13,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/conclave-dev/conclave"
 	"github.com/conclave-dev/conclave/agent"
+	"github.com/conclave-dev/conclave/llm"
 	"github.com/conclave-dev/conclave/report"
 	"github.com/conclave-dev/conclave/selector"
 	"github.com/stretchr/testify/assert"
@@ -284,4 +287,24 @@ func TestChoicesAndMatches(t *testing.T) {
 			assert.Contains(t, page, w)
 		}
 	}
+}
+
+// A run without its result yet sums its usage from the records, the
+// Coder runs that were cut short included, as the Result would.
+func TestUnfinishedUsage(t *testing.T) {
+	dir := t.TempDir()
+	fixture(t, dir, 2, 2)
+	require.NoError(t, os.Remove(filepath.Join(dir, "result.json")))
+	lost := conclave.Attempt{Coder: "claude", Round: 1, Error: "conclave: Coder claude: killed",
+		Usage: map[string]llm.Totals{"claude-x": {Calls: 3, Usage: llm.Usage{InputTokens: 900, OutputTokens: 100}, Cost: 0.25}}}
+	b, err := json.Marshal(lost)
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "round-1", "lost"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "round-1", "lost", "claude-1.json"), b, 0o644))
+
+	r, err := report.Load(dir)
+	require.NoError(t, err)
+	assert.Nil(t, r.Result)
+	require.Len(t, r.Rounds[0].Lost, 1)
+	assert.Contains(t, r.Usage, conclave.Usage{Stage: "interrupted", Model: "claude-x", Calls: 3, Tokens: 1000, Cost: 0.25})
 }
