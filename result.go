@@ -94,9 +94,49 @@ type Result struct {
 
 // Round is one round of generation and selection.
 type Round struct {
-	N        int                `json:"n"`
-	Attempts []*Attempt         `json:"attempts"`
-	Decision *selector.Decision `json:"decision"`
+	N        int        `json:"n"`
+	Attempts []*Attempt `json:"attempts"`
+	// Lost are the Coder runs of the round cut short (cancelled, or
+	// failed in a way to be tried again), kept for what they cost.
+	Lost []*Attempt `json:"lost,omitempty"`
+	// Tests is what the Tester's explorer cost, by model, finding the
+	// round's plan.
+	Tests    map[string]llm.Totals `json:"tests,omitempty"`
+	Decision *selector.Decision    `json:"decision"`
+}
+
+// Usage is what the round cost per stage and model: its Coders
+// ("generate" in round 1, "refine" after), its lost runs
+// ("interrupted"), the Tester's explorer ("tests") and its judges, per
+// selection stage.
+func (r Round) Usage() []Usage {
+	var out []Usage
+	add := func(stage string, m map[string]llm.Totals) {
+		for _, model := range slices.Sorted(maps.Keys(m)) {
+			t := m[model]
+			out = append(out, Usage{Stage: stage, Model: model, Calls: t.Calls, Tokens: t.Usage.Total(), Cost: t.Cost})
+		}
+	}
+	sum := func(as []*Attempt) map[string]llm.Totals {
+		m := map[string]llm.Totals{}
+		for _, a := range as {
+			if a != nil {
+				addUsage(m, a.Usage)
+			}
+		}
+		return m
+	}
+	stage := "generate"
+	if r.N > 1 {
+		stage = "refine"
+	}
+	add(stage, sum(r.Attempts))
+	add("interrupted", sum(r.Lost))
+	add("tests", r.Tests)
+	if r.Decision != nil {
+		out = append(out, judgeUsage(r.Decision)...)
+	}
+	return out
 }
 
 // Refinement records a refinement round.
@@ -177,12 +217,6 @@ func sumBy(us []Usage, key func(Usage) Usage) []Usage {
 func (j *Job) Finish(_ context.Context) (*Result, error) {
 	res := &Result{Task: j.task, Dir: string(j.dir)}
 	var usage []Usage
-	add := func(stage string, m map[string]llm.Totals) {
-		for _, model := range slices.Sorted(maps.Keys(m)) {
-			t := m[model]
-			usage = append(usage, Usage{Stage: stage, Model: model, Calls: t.Calls, Tokens: t.Usage.Total(), Cost: t.Cost})
-		}
-	}
 	for n := 1; ; n++ {
 		var d selector.Decision
 		found, err := j.dir.read(decisionFile(n), &d)
@@ -200,33 +234,24 @@ func (j *Job) Finish(_ context.Context) (*Result, error) {
 			return nil, err
 		}
 		round := Round{N: n, Decision: &d}
-		stage := "generate"
-		if n > 1 {
-			stage = "refine"
-		}
-		gen := map[string]llm.Totals{}
 		for _, a := range attempts {
 			if a == nil {
 				continue
 			}
 			round.Attempts = append(round.Attempts, a)
-			addUsage(gen, a.Usage)
 			res.Trajectories = append(res.Trajectories, Trajectory{Agent: fmt.Sprintf("coder %s, round %d", a.Coder, n), Path: a.Trajectory})
 		}
-		add(stage, gen)
-		lost, err := j.dir.lost(lostDir(n))
-		if err != nil {
+		if round.Lost, err = j.dir.lost(lostDir(n)); err != nil {
 			return nil, err
 		}
-		add("interrupted", lost)
 		var plan testPlan
 		if found, err := j.dir.read(planFile(n), &plan); err != nil {
 			return nil, err
 		} else if found && len(plan.Usage) > 0 {
-			add("tests", plan.Usage)
+			round.Tests = plan.Usage
 			res.Trajectories = append(res.Trajectories, Trajectory{Agent: fmt.Sprintf("tester, round %d", n), Path: trajectoryFile(n, "tester")})
 		}
-		usage = append(usage, judgeUsage(&d)...)
+		usage = append(usage, round.Usage()...)
 		res.Trajectories = append(res.Trajectories, judgeTrajectories(&d, j.dir)...)
 		res.Rounds = append(res.Rounds, round)
 	}

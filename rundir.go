@@ -10,7 +10,6 @@ import (
 	"strconv"
 
 	"github.com/conclave-dev/conclave/internal/atomicfile"
-	"github.com/conclave-dev/conclave/llm"
 )
 
 // The run directory's layout, relative to its root (docs/pipeline.md has
@@ -153,8 +152,8 @@ func (d runDir) writeLost(dir, coder string, a Attempt) error {
 	}
 }
 
-// lost sums the usage of the lost runs recorded in dir, by model.
-func (d runDir) lost(dir string) (map[string]llm.Totals, error) {
+// lost returns the lost runs recorded in dir, by file name.
+func (d runDir) lost(dir string) ([]*Attempt, error) {
 	entries, err := os.ReadDir(d.path(dir))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -162,7 +161,7 @@ func (d runDir) lost(dir string) (map[string]llm.Totals, error) {
 	if err != nil {
 		return nil, fmt.Errorf("conclave: run directory: %w", err)
 	}
-	sum := map[string]llm.Totals{}
+	var out []*Attempt
 	for _, e := range entries {
 		if e.IsDir() || filepath.Ext(e.Name()) != ".json" {
 			continue
@@ -171,7 +170,7 @@ func (d runDir) lost(dir string) (map[string]llm.Totals, error) {
 		if _, err := d.read(filepath.Join(dir, e.Name()), &a); err != nil {
 			return nil, err
 		}
-		addUsage(sum, a.Usage)
+		out = append(out, &a)
 	}
-	return sum, nil
+	return out, nil
 }

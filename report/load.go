@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/conclave-dev/conclave"
+	"github.com/conclave-dev/conclave/llm"
 	"github.com/conclave-dev/conclave/selector"
 )
 
@@ -49,6 +50,9 @@ type Round struct {
 	// Lost are the Coder runs of the round cut short (cancelled, or
 	// failed to be tried again), kept for what they cost.
 	Lost []*conclave.Attempt
+	// Tests is what the Tester's explorer cost finding the round's plan,
+	// by model.
+	Tests map[string]llm.Totals
 	// Candidates are the candidates the selection was given, in order.
 	Candidates []selector.Candidate
 	// Decision is the round's selection; nil when it has not run.
@@ -168,6 +172,13 @@ func loadRound(root *os.Root, n int, r *Run) (Round, bool) {
 		}
 		rd.Lost = append(rd.Lost, &a)
 	}
+	var plan struct {
+		Usage map[string]llm.Totals `json:"usage"`
+	}
+	if _, err := readJSON(root, path.Join(dir, "tests", "plan.json"), &plan); err != nil {
+		r.Problems = append(r.Problems, err.Error())
+	}
+	rd.Tests = plan.Usage
 	critiques, _ := fs.Glob(root.FS(), path.Join(dir, "critiques", "*.md"))
 	for _, name := range critiques {
 		f, err := root.Open(name)
@@ -251,43 +262,21 @@ func FromDecision(id, issue string, candidates []selector.Candidate, d *selector
 }
 
 // usageOf sums the usage of rounds when there is no result to read it
-// from, as conclave's Job.Finish does: the Coders' per model ("generate"
-// in round 1, "refine" after, "interrupted" for lost runs), and the
-// judges' traces per stage and model.
+// from, round by round as the Result does ([conclave.Round.Usage]), one
+// row per stage and model.
 func usageOf(rounds []Round) []conclave.Usage {
 	var out []conclave.Usage
-	add := func(stage, model string, calls, tokens int, cost float64) {
-		i := slices.IndexFunc(out, func(u conclave.Usage) bool { return u.Stage == stage && u.Model == model })
-		if i < 0 {
-			out = append(out, conclave.Usage{Stage: stage, Model: model})
-			i = len(out) - 1
-		}
-		out[i].Calls += calls
-		out[i].Tokens += tokens
-		out[i].Cost += cost
-	}
 	for _, rd := range rounds {
-		stage := "generate"
-		if rd.N > 1 {
-			stage = "refine"
-		}
-		for _, a := range rd.Attempts {
-			for _, model := range sortedKeys(a.Usage) {
-				t := a.Usage[model]
-				add(stage, model, t.Calls, t.Usage.Total(), t.Cost)
+		cr := conclave.Round{N: rd.N, Attempts: rd.Attempts, Lost: rd.Lost, Tests: rd.Tests, Decision: rd.Decision}
+		for _, u := range cr.Usage() {
+			i := slices.IndexFunc(out, func(o conclave.Usage) bool { return o.Stage == u.Stage && o.Model == u.Model })
+			if i < 0 {
+				out = append(out, conclave.Usage{Stage: u.Stage, Model: u.Model})
+				i = len(out) - 1
 			}
-		}
-		for _, a := range rd.Lost {
-			for _, model := range sortedKeys(a.Usage) {
-				t := a.Usage[model]
-				add("interrupted", model, t.Calls, t.Usage.Total(), t.Cost)
-			}
-		}
-		if rd.Decision == nil {
-			continue
-		}
-		for _, s := range rd.Decision.Steps {
-			eachTrace(s, func(_ string, _ int, t *selector.Trace) { add(s.Stage, t.Model, t.Steps, t.Tokens, t.Cost) })
+			out[i].Calls += u.Calls
+			out[i].Tokens += u.Tokens
+			out[i].Cost += u.Cost
 		}
 	}
 	return out
