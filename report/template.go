@@ -6,7 +6,7 @@ package report
 // the policy, style and script before parsing, so they are the template's
 // own text; everything else comes through actions and is escaped.
 const pageTemplate = `
-{{- define "page" -}}
+{{- define "head" -}}
 <!DOCTYPE html>
 <html lang="en">
 <head>
@@ -14,9 +14,12 @@ const pageTemplate = `
 <meta http-equiv="Content-Security-Policy" content="@CSP@">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>{{.Title}}</title>
+<title>{{.}}</title>
 <style>@STYLE@</style>
 </head>
+{{- end}}
+{{- define "page" -}}
+{{template "head" .Title}}
 <body>
 {{- if gt (len .Runs) 1}}
 <h1>{{.Title}}</h1>
@@ -184,16 +187,7 @@ const pageTemplate = `
 // indexTemplate is the index page of many runs.
 const indexTemplate = `
 {{- define "index" -}}
-<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="@CSP@">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>{{.Title}}</title>
-<style>@STYLE@</style>
-</head>
+{{template "head" .Title}}
 <body>
 <h1>{{.Title}}</h1>
 <div class="summary">
