@@ -46,6 +46,9 @@ func (d DirStore) file(key string) (string, error) {
 	if key == "" || !fs.ValidPath(key) || strings.Contains(key, "\\") {
 		return "", fmt.Errorf("temporal: blob key %q is not a relative slash-separated path", key)
 	}
+	if strings.HasPrefix(key, ".") || strings.Contains(key, "/.") {
+		return "", fmt.Errorf("temporal: blob key %q has a name starting with a dot, which the store keeps for files being written: rename it", key)
+	}
 	return filepath.Join(string(d), filepath.FromSlash(key)), nil
 }
 
@@ -102,8 +105,8 @@ func (d DirStore) List(_ context.Context, prefix string) ([]string, error) {
 			}
 			return err
 		}
-		if e.IsDir() || strings.HasPrefix(e.Name(), ".put-") {
-			return nil
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			return nil // a Put's temporary file (no key starts with a dot)
 		}
 		rel, err := filepath.Rel(string(d), p)
 		if err != nil {

@@ -2,6 +2,7 @@ package temporal
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -82,6 +83,9 @@ func (m mirror) push(ctx context.Context, before state) error {
 func (m mirror) scan() (state, error) {
 	out := state{}
 	err := filepath.WalkDir(m.dir, func(p string, e fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // no directory yet, or a file gone since it was listed
+		}
 		if err != nil {
 			return err
 		}
@@ -89,6 +93,9 @@ func (m mirror) scan() (state, error) {
 			return nil
 		}
 		info, err := e.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -99,7 +106,7 @@ func (m mirror) scan() (state, error) {
 		out[filepath.ToSlash(rel)] = fileState{size: info.Size(), mod: info.ModTime()}
 		return nil
 	})
-	if err != nil && !os.IsNotExist(err) {
+	if err != nil {
 		return nil, fmt.Errorf("temporal: run directory: %w", err)
 	}
 	return out, nil

@@ -30,6 +30,11 @@ func TestDirStore(t *testing.T) {
 	require.NoError(t, err)
 	slices.Sort(keys)
 	assert.Equal(t, []string{"runs/a/round-1/decision.json", "runs/a/task.json"}, keys, "a prefix ending in / is a directory")
+	// A Put in progress elsewhere: its temporary file is not a key.
+	require.NoError(t, os.WriteFile(filepath.Join(string(s), "runs", "a", ".task.json.123"), []byte("half"), 0o644))
+	keys, err = s.List(ctx, "runs/a/")
+	require.NoError(t, err)
+	assert.Len(t, keys, 2, "a file being written is not listed")
 	keys, err = s.List(ctx, "runs/nothing/")
 	require.NoError(t, err)
 	assert.Empty(t, keys)
@@ -38,6 +43,9 @@ func TestDirStore(t *testing.T) {
 	assert.ErrorIs(t, err, temporal.ErrNotFound)
 	for _, bad := range []string{"", "../x", "/etc/passwd", "a/../../x", `a\b`} {
 		assert.ErrorContains(t, s.Put(ctx, bad, nil), "not a relative slash-separated path", bad)
+	}
+	for _, bad := range []string{".x", "runs/.task.json.1", "runs/.git/x"} {
+		assert.ErrorContains(t, s.Put(ctx, bad, nil), "starting with a dot", bad)
 	}
 }
 
