@@ -112,6 +112,19 @@ func eval[T any](t testing.TB, ctx context.Context, js string) T {
 	return v
 }
 
+// click clicks the first element matching sel as a user would, once it is
+// scrolled into the middle of the view and two frames have been drawn:
+// the steps' content-visibility lays out what comes into view only then,
+// and a click on coordinates taken before would miss.
+func click(t testing.TB, ctx context.Context, sel string) {
+	t.Helper()
+	settle := fmt.Sprintf(`new Promise(function(r){document.querySelector(%q).scrollIntoView({block:'center'});
+requestAnimationFrame(function(){requestAnimationFrame(function(){r(true)})})})`, sel)
+	_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](settle, chromedp.EvalAwaitPromise))
+	require.NoError(t, err, sel)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(sel)), sel)
+}
+
 // visible is a script testing that the elements matching a selector are
 // all laid out on the page, and that there is one at least.
 func visible(sel string) string {
@@ -144,22 +157,18 @@ func TestBrowser(t *testing.T) {
 	// A step's tool output shows once the trajectory, the step and the
 	// call are opened, and not before.
 	assert.False(t, eval[bool](t, ctx, visible("#run-1-traj-1 details.step pre.output")))
-	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Click("#run-1-traj-1 > summary"),
-		chromedp.Click("#run-1-traj-1 details.step > summary"),
-	))
+	click(t, ctx, "#run-1-traj-1 > summary")
+	click(t, ctx, "#run-1-traj-1 details.step > summary")
 	// Opening the step builds its body from its template.
 	_, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('#run-1-traj-1 details.step details.call') !== null`))
 	require.NoError(t, err)
-	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Click("#run-1-traj-1 details.step details.call > summary"),
-		chromedp.WaitVisible("#run-1-traj-1 details.step pre.output"),
-	))
+	click(t, ctx, "#run-1-traj-1 details.step details.call > summary")
+	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible("#run-1-traj-1 details.step pre.output")))
 	out := eval[string](t, ctx, `document.querySelector('#run-1-traj-1 details.step pre.output').textContent`)
 	assert.Contains(t, out, "step1.py:1:def half(n):")
 
 	// The page's own script opens every step of a trajectory.
-	require.NoError(t, chromedp.Do(ctx, chromedp.Click(`#run-1-traj-1 button[data-steps="open"]`)))
+	click(t, ctx, `#run-1-traj-1 button[data-steps="open"]`)
 	assert.Equal(t, 6, eval[int](t, ctx, `document.querySelectorAll('#run-1-traj-1 details.step[open]').length`))
 
 	// The hostile patch and model output, opened, run nothing.
